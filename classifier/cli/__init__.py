@@ -1,0 +1,41 @@
+"""The command line: `python cli.py COMMAND ...` or `survey-coder COMMAND ...`.
+
+Each command lives in its own module with a `register(subparsers)` function and a
+`run(args)` function whose docstring is its --help. Commands parse options, call the
+library, and show the result with rich; errors the user can fix become one red line
+and exit code 1 (see `_util.run_command`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import evaluate, info, models, predict, train
+from ._util import run_command
+
+COMMANDS = [train, predict, evaluate, info, models]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="survey-coder",
+        description="Code Norwegian open-ended survey answers into the categories of a code frame.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return run_command(args.func, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

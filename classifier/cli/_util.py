@@ -1,0 +1,105 @@
+"""What every command shares: the consoles, the error handler, progress bars, tables."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import os
+import sys
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..errors import UserError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def run_command(func, args) -> int:
+    """Run a command; a UserError becomes one red line and exit 1, Ctrl-C exit 130."""
+    try:
+        result = func(args)
+        return int(result or 0)
+    except UserError as e:
+        err_console.print(f"[bold red]Error:[/] {e}", soft_wrap=True)
+        return 1
+    except KeyboardInterrupt:
+        err_console.print("[yellow]Interrupted.[/] Nothing half-written was left behind.")
+        return 130
+
+
+def add_command(sub, name: str, run, aliases=()) -> argparse.ArgumentParser:
+    """A subparser whose help and description are `run`'s docstring."""
+    doc = inspect.getdoc(run) or ""
+    parser = sub.add_parser(
+        name, help=doc.splitlines()[0] if doc else None, description=doc, aliases=list(aliases),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(func=run)
+    return parser
+
+
+def warn(message: str) -> None:
+    err_console.print(f"[yellow]Warning:[/] {message}", soft_wrap=True)
+
+
+def show_warnings(messages) -> None:
+    for m in messages:
+        warn(m)
+
+
+def interactive() -> bool:
+    return sys.stdout.isatty() and os.environ.get("CI") != "true"
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None):
+    """Yield `update(done, total)`; a rich bar on a terminal, silent otherwise."""
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=False, disable=not err_console.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(description, total=total)
+
+        def update(done, new_total=None, label: str | None = None):
+            kwargs = {"completed": done}
+            if new_total is not None:
+                kwargs["total"] = new_total
+            if label:
+                kwargs["description"] = label
+            progress.update(task, **kwargs)
+
+        yield update
+
+
+def fmt(x, digits: int = 3) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.{digits}f}"
+
+
+def pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def metrics_table(title: str, metrics: dict, frame=None) -> Table:
+    """Per-code precision, recall, F1 and support, then micro/macro F1 and exact match."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("code", no_wrap=True)
+    if frame is not None:
+        table.add_column("name")
+    for col in ("precision", "recall", "F1", "support"):
+        table.add_column(col, justify="right")
+    for key, m in metrics["per_code"].items():
+        name = [frame.code(key).name] if frame is not None else []
+        table.add_row(key, *name, fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]), str(m["support"]))
+    table.add_section()
+    pad = [""] if frame is not None else []
+    table.add_row("micro F1", *pad, "", "", fmt(metrics["micro_f1"]), "")
+    table.add_row("macro F1", *pad, "", "", fmt(metrics["macro_f1"]), "")
+    table.add_row("exact match", *pad, "", "", fmt(metrics["exact_match"]), str(metrics["n"]))
+    return table

@@ -1,0 +1,50 @@
+"""`evaluate`: score a saved model on coded answers it was not trained on."""
+
+from __future__ import annotations
+
+import json
+
+from ..coding import check_target
+from ..dataset import check_against_frame, read_coded
+from ..evaluation import evaluate_model
+from ..registry import load_model
+from ._util import add_command, console, metrics_table, pct, show_warnings
+
+
+def run(args) -> int:
+    """Score a model on held-out coded answers (gold standard).
+
+    Prints per-code precision, recall and F1, micro and macro F1, exact-match
+    accuracy, and the share of answers coded automatically at --target-precision
+    with the accuracy actually reached on them. --json prints the same as JSON.
+
+    Example:
+      python cli.py evaluate --data eval_data/heldout.csv --model imdi_kvalifisering
+    """
+    check_target(args.target_precision)
+    loaded = load_model(args.model, trust=args.trust_model)
+    show_warnings(loaded.warnings)
+    data = check_against_frame(read_coded(args.data, args.text_column, args.labels_column), loaded.coder.frame)
+    result = evaluate_model(loaded.coder, data.texts, data.indicator(loaded.coder.frame), args.target_precision)
+    result["model"] = loaded.name
+    if args.json:
+        console.print_json(json.dumps(result))
+        return 0
+    console.print(metrics_table(f"{loaded.name} on {len(data)} held-out answers", result, loaded.coder.frame))
+    auto = result["auto_coding"]
+    console.print(
+        f"Auto-coded at {pct(args.target_precision)} target precision: [bold]{pct(auto['auto_share'])}[/] "
+        f"of answers; exact-match accuracy reached on them: [bold]{pct(auto['auto_accuracy'])}[/]."
+    )
+    return 0
+
+
+def register(sub) -> None:
+    p = add_command(sub, "evaluate", run)
+    p.add_argument("--data", nargs="+", required=True, metavar="GOLD", help="coded CSV/XLSX files or folders")
+    p.add_argument("--model", metavar="NAME_OR_DIR", help="model name or folder (default: the default model)")
+    p.add_argument("--text-column", default="text", metavar="COL")
+    p.add_argument("--labels-column", default="labels", metavar="COL")
+    p.add_argument("--target-precision", type=float, default=0.95, metavar="P")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.add_argument("--trust-model", action="store_true", help="load the model without checking its hash")

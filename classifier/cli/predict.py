@@ -1,0 +1,94 @@
+"""`predict`: code a survey file with a saved model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+
+from ..codeframe import load_codeframe
+from ..coding import check_target, code_table
+from ..errors import Errors, UserError
+from ..paths import models_dir
+from ..registry import default_model_dir, load_model
+from ..tables import check_output, pick_column, read_table, write_table
+from ._util import add_command, console, pct, progress_bar, show_warnings
+from .train import default_training
+
+
+def run(args) -> int:
+    """Code the answers in a survey file (CSV, XLSX or SAV) and write a coded copy.
+
+    Adds the columns labels (codes joined by ';'), confidence (0-1), needs_review
+    (true/false) and p_<code> for every code, keeping every input column. Answers
+    whose estimated precision is below --target-precision are flagged for review.
+    With no --model and no trained model yet, the default model is trained first.
+
+    Example:
+      python cli.py predict examples/kommuneundersokelsen_2020.csv --text-column svar --out coded.csv
+    """
+    check_target(args.target_precision)
+    table = read_table(args.input, sheet=args.sheet)
+    text_col = pick_column(table, args.text_column, "text-column")
+    if args.id_column:
+        pick_column(table, args.id_column, "id-column")
+    out = Path(args.out) if args.out else default_output(table.path)
+    check_output(out, [table.path])
+    if args.model is None and default_model_dir(models_dir()) is None:
+        console.print("No trained model yet: training the default model first.")
+        default_training()
+    loaded = load_model(args.model, trust=args.trust_model)
+    show_warnings(loaded.warnings)
+    coder = loaded.coder
+    if args.codeframe:
+        frame = load_codeframe(args.codeframe)
+        if frame.hash != coder.frame.hash:
+            raise UserError(Errors.FRAME_MISMATCH.format(
+                model=loaded.name, model_frame=coder.frame.name, model_hash=coder.frame.hash,
+                frame=frame.name, frame_hash=frame.hash))
+    if args.text_column is None:
+        console.print(f"Text column: [bold]{text_col}[/] (guessed; use --text-column to choose)")
+    with progress_bar("Coding answers") as update:
+        coded, summary = code_table(table.frame, text_col, coder, args.target_precision, progress=update)
+    write_table(coded, out, delimiter=table.delimiter)
+    console.print(summary_table(summary, coder.frame, loaded.name))
+    console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")
+    return 0
+
+
+def default_output(path: Path) -> Path:
+    suffix = path.suffix.lower() if path.suffix.lower() in (".csv", ".xlsx", ".sav") else ".csv"
+    return path.with_name(f"{path.stem}_coded{suffix}")
+
+
+def summary_table(summary, frame, model_name: str) -> Table:
+    """Counts and shares per code, the review share, and the non-answers."""
+    n = summary.n_answers
+    table = Table(title=f"Coded with {model_name}", title_justify="left")
+    table.add_column("code")
+    table.add_column("name")
+    table.add_column("answers", justify="right")
+    table.add_column("share", justify="right")
+    for key, count in summary.counts.items():
+        table.add_row(key, frame.code(key).name, str(count), pct(count / n if n else None))
+    table.add_section()
+    table.add_row("needs review", f"below {pct(summary.target_precision)} estimated precision",
+                  str(summary.n_review), pct(summary.n_review / n if n else None))
+    table.add_row("auto-coded", "", str(n - summary.n_review), pct((n - summary.n_review) / n if n else None))
+    table.add_row("empty / no answer", "not coded", str(summary.n_empty), pct(summary.n_empty / summary.n_rows if summary.n_rows else None))
+    return table
+
+
+def register(sub) -> None:
+    p = add_command(sub, "predict", run)
+    p.add_argument("input", metavar="INPUT", help="survey file: .csv, .xlsx or .sav")
+    p.add_argument("--text-column", metavar="COL", help="column with the answers (default: guessed)")
+    p.add_argument("--id-column", metavar="COL", help="respondent id column (kept as is)")
+    p.add_argument("--model", metavar="NAME_OR_DIR", help="model name or folder (default: the default model)")
+    p.add_argument("--out", metavar="OUTPUT", help="coded file: .csv, .xlsx or .sav (default: INPUT_coded.*)")
+    p.add_argument("--target-precision", type=float, default=0.95, metavar="P",
+                   help="answers below this estimated precision need review (default 0.95)")
+    p.add_argument("--codeframe", metavar="FILE", help="refuse a model trained with another code frame")
+    p.add_argument("--sheet", default=0, help="sheet name or number in an .xlsx file (default: the first)")
+    p.add_argument("--trust-model", action="store_true",
+                   help="load the model without checking its hash (only for files you made yourself)")

@@ -1,0 +1,107 @@
+"""Apply a model to a survey table: codes, confidence, review flag, per-code probability.
+
+Non-answers ("", "-", ".") get no codes and no review and are counted apart. Repeated
+texts are coded once. Output is a copy of the input with new columns; an input column
+that has a new column's name is kept as `<name>_input`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .codeframe import join_labels
+from .errors import Errors, UserError
+from .preprocess import is_non_answer
+
+CHUNK = 5000
+
+
+@dataclass
+class CodedTexts:
+    labels: list[list[str]]
+    proba: np.ndarray        # rows x codes (NaN for non-answers)
+    confidence: np.ndarray   # NaN for non-answers
+    needs_review: np.ndarray  # bool
+    empty: np.ndarray        # bool
+
+
+@dataclass
+class CodingSummary:
+    n_rows: int
+    n_empty: int
+    n_review: int
+    counts: dict
+    target_precision: float
+    cutoff: float | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_answers(self) -> int:
+        return self.n_rows - self.n_empty
+
+
+def check_target(target: float) -> float:
+    if not 0.5 <= target <= 1.0:
+        raise UserError(Errors.BAD_TARGET.format(value=target))
+    return target
+
+
+def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> CodedTexts:
+    """Code each text once; repeats share the result. `progress(done, total)` per chunk."""
+    check_target(target_precision)
+    texts = ["" if t is None else str(t) for t in texts]
+    empty = np.array([is_non_answer(t) for t in texts], dtype=bool)
+    keys = coder.frame.keys
+    unique = list(dict.fromkeys(t.strip() for t, e in zip(texts, empty) if not e))
+    P = np.zeros((len(unique), len(keys)))
+    for start in range(0, len(unique), CHUNK):
+        P[start:start + CHUNK] = coder.predict_proba(unique[start:start + CHUNK])
+        if progress:
+            progress(min(start + CHUNK, len(unique)), len(unique))
+    D = coder.decide(P) if len(unique) else np.zeros((0, len(keys)), dtype=int)
+    conf = coder.confidence(P, D) if len(unique) else np.zeros(0)
+    cutoff = coder.review_cutoff(target_precision)
+    pos = {t: i for i, t in enumerate(unique)}
+    n = len(texts)
+    proba = np.full((n, len(keys)), np.nan)
+    confidence = np.full(n, np.nan)
+    review = np.zeros(n, dtype=bool)
+    labels: list[list[str]] = [[] for _ in range(n)]
+    for r, (t, e) in enumerate(zip(texts, empty)):
+        if e:
+            continue
+        i = pos[t.strip()]
+        proba[r] = P[i]
+        confidence[r] = conf[i]
+        review[r] = conf[i] < cutoff
+        labels[r] = [k for k, d in zip(keys, D[i]) if d]
+    return CodedTexts(labels, proba, confidence, review, empty)
+
+
+def result_columns(keys: list[str]) -> list[str]:
+    return ["labels", "confidence", "needs_review"] + [f"p_{k}" for k in keys]
+
+
+def code_table(df: pd.DataFrame, text_column: str, coder, target_precision: float = 0.95,
+               progress=None) -> tuple[pd.DataFrame, CodingSummary]:
+    """The input rows with the model's columns added, and a summary for the screen."""
+    keys = coder.frame.keys
+    coded = code_texts(coder, df[text_column].tolist(), target_precision, progress)
+    out = df.copy()
+    new_cols = result_columns(keys)
+    out = out.rename(columns={c: f"{c}_input" for c in out.columns if c in new_cols})
+    out["labels"] = [join_labels(lab) for lab in coded.labels]
+    out["confidence"] = [None if np.isnan(c) else round(float(c), 4) for c in coded.confidence]
+    out["needs_review"] = ["true" if r else "false" for r in coded.needs_review]
+    for j, k in enumerate(keys):
+        out[f"p_{k}"] = [None if np.isnan(p) else round(float(p), 4) for p in coded.proba[:, j]]
+    counts = {k: int(sum(k in lab for lab in coded.labels)) for k in keys}
+    cutoff = coder.review_cutoff(target_precision)
+    summary = CodingSummary(
+        n_rows=len(df), n_empty=int(coded.empty.sum()), n_review=int(coded.needs_review.sum()),
+        counts=counts, target_precision=target_precision, cutoff=cutoff if np.isfinite(cutoff) else None,
+    )
+    return out, summary

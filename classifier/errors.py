@@ -1,0 +1,48 @@
+"""The project's one exception type for errors a user can fix, and all their texts.
+
+Every message names the problem and what to do, in one line, so the command line can
+show it in red and exit 1 without a traceback.
+"""
+
+
+class UserError(Exception):
+    """An error the user can fix (bad file, unknown column, wrong model ...)."""
+
+
+class Errors:
+    FILE_NOT_FOUND = "File not found: {path}. Check the path and try again."
+    NOT_A_FILE = "{path} is a folder, not a file. Name a .csv, .xlsx or .sav file."
+    NO_DATA_FILES = "No .csv or .xlsx files in folder {path}. Put coded answers there or name the files."
+    UNSUPPORTED_FORMAT = "Cannot read {path}: unsupported file type '{suffix}'. Use .csv, .xlsx or .sav."
+    UNSUPPORTED_OUTPUT = "Cannot write {path}: unsupported file type '{suffix}'. Use .csv, .xlsx or .sav."
+    EMPTY_FILE = "{path} is empty (no rows). Export the survey answers again and retry."
+    UNREADABLE_FILE = "Cannot read {path}: {reason}. Save it again from Excel as CSV or XLSX."
+    UNKNOWN_COLUMN = "Column '{column}' not found in {path}. Columns there are: {columns}. Use --{option} to name one."
+    NO_TEXT_COLUMN = "No text column found in {path}: none of its columns ({columns}) holds text. Use --text-column to name one."
+    OUTPUT_IS_INPUT = "Output {path} is the input file. Choose another --out so the input is never overwritten."
+    OUTPUT_DIR_MISSING = "Folder for output {path} does not exist. Create it first or choose another --out."
+    UNKNOWN_CODE = "Unknown code '{code}' in {where}. Codes in the code frame are: {codes}. Fix the row or add the code to the frame."
+    FALLBACK_COMBINED = "Code '{fallback}' stands beside other codes in {where}; it must stand alone. Remove it or the other codes."
+    SINGLE_CHOICE_MULTI = "{where} has {n} codes, but code frame '{frame}' is single-choice. Keep one code per answer."
+    TOO_FEW_EXAMPLES = "Code '{code}' has {n} training answers; at least {min} are needed. Code more answers or merge the code."
+    NO_TRAINING_ROWS = "No coded answers in {paths}. The '{column}' column must hold codes joined by ';'."
+    CODEFRAME_NOT_FOUND = "Code frame not found: {path}. Name a .toml or .json file (see labels/)."
+    CODEFRAME_INVALID = "Code frame {path} is invalid: {reason}."
+    MODEL_NOT_FOUND = "Model not found: {name}. Run 'python cli.py models' to list models, or train one."
+    NO_MODELS = "No trained model in {path}. Run 'python cli.py train' first."
+    MODEL_NO_METADATA = "Model folder {path} has no metadata.json, so its file cannot be checked. Retrain it, or pass --trust-model if you made it yourself."
+    MODEL_HASH_MISMATCH = "Model file {path} does not match the SHA-256 in its metadata.json (changed or corrupt). Retrain it, or pass --trust-model if you know where it came from."
+    MODEL_CORRUPT = "Cannot load model {path}: {reason}. Retrain it with 'python cli.py train'."
+    MODEL_FOREIGN = "{path} is not a model made by this tool. Point --model at a folder made by 'python cli.py train'."
+    MODEL_INCOMPATIBLE = "Model {path} was trained with scikit-learn {trained}, this is {installed}, and it cannot be loaded. Retrain it or install scikit-learn {trained}."
+    FRAME_MISMATCH = "Model {model} was trained with code frame '{model_frame}' ({model_hash}), not '{frame}' ({frame_hash}). Use the model's own code frame or retrain."
+    SPACY_MODEL_MISSING = "spaCy pipeline '{name}' is not installed and is not a folder. Install it (see README) or leave out --spacy-model to use the blank Norwegian pipeline."
+    SPACY_MODEL_BROKEN = "spaCy pipeline '{name}' could not be loaded: {reason}."
+    BAD_TARGET = "--target-precision must be between 0.5 and 1 (got {value})."
+    NO_GOLD_LABELS = "{path} has no coded answers in column '{column}' to evaluate against."
+
+
+class Warnings:
+    VERSION_DIFFERS = "Model {path} was trained with {package} {trained}; this is {installed}. Results may differ slightly; retrain to be sure."
+    SKIPPED_UNCODED = "{n} rows without codes or without text were left out of training."
+    TRUSTED_MODEL = "Loading {path} without checking its hash (--trust-model): a tampered model file can run any code on this machine."

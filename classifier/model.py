@@ -1,0 +1,246 @@
+"""The classifier: a scikit-learn estimator that codes texts into a code frame.
+
+Features are TF-IDF over lemmas/stems (word uni- and bigrams) beside TF-IDF over
+character n-grams of the folded text, which survive typos, missing æøå and
+compounds. Each code gets a logistic regression with sigmoid calibration
+(multi-label), or one calibrated multinomial model chooses one code (single-choice).
+Per-code thresholds and the confidence needed to skip review are chosen on
+out-of-fold predictions, so they are honest estimates rather than fitted values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .codeframe import CodeFrame
+from .evaluation import auto_coding, code_metrics, review_cutoff
+from .preprocess import BLANK, NorwegianNormalizer
+
+MIN_EXAMPLES = 10
+
+
+def make_features(min_df: int = 2) -> ColumnTransformer:
+    """Word (lemma/stem) and character n-gram TF-IDF, side by side."""
+    return ColumnTransformer(
+        [
+            (
+                "terms",
+                TfidfVectorizer(
+                    token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32
+                ),
+                "terms",
+            ),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    lowercase=False,
+                    sublinear_tf=True,
+                    min_df=min_df,
+                    dtype=np.float32,
+                ),
+                "chars",
+            ),
+        ],
+        sparse_threshold=1.0,
+    )
+
+
+class SurveyCoder(ClassifierMixin, BaseEstimator):
+    """Code answers into `frame`'s codes, with calibrated probabilities and a confidence.
+
+    `fit(texts, Y)` takes an indicator matrix Y (answers x codes, in frame order).
+    """
+
+    def __init__(self, frame: CodeFrame, spacy_model: str = BLANK, C: float = 4.0, cv: int = 5,
+                 calibration_cv: int = 3, min_df: int = 2, random_state: int = 0):
+        self.frame = frame
+        self.spacy_model = spacy_model
+        self.C = C
+        self.cv = cv
+        self.calibration_cv = calibration_cv
+        self.min_df = min_df
+        self.random_state = random_state
+
+    # -- construction ---------------------------------------------------------------
+    def make_head(self) -> Pipeline:
+        """A fresh, unfitted features + classifier pipeline (cloned for every fold)."""
+        if self.frame.multi_label:
+            base = LogisticRegression(C=self.C, solver="liblinear", class_weight="balanced",
+                                      random_state=self.random_state)
+            clf = OneVsRestClassifier(
+                CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_cv, ensemble=False)
+            )
+        else:
+            base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
+                                      random_state=self.random_state)
+            clf = CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_cv, ensemble=False)
+        return Pipeline([("features", make_features(self.min_df)), ("clf", clf)])
+
+    def _fit_head(self, head: Pipeline, Z, Y: np.ndarray) -> Pipeline:
+        target = Y if self.frame.multi_label else Y.argmax(axis=1)
+        return head.fit(Z, target)
+
+    def _head_proba(self, head: Pipeline, Z) -> np.ndarray:
+        P = head.predict_proba(Z)
+        if self.frame.multi_label:
+            return np.asarray(P, dtype=float)
+        full = np.zeros((P.shape[0], len(self.frame.keys)))
+        full[:, head.classes_] = P
+        return full
+
+    # -- fitting --------------------------------------------------------------------
+    def fit(self, X, Y, progress=None):
+        """Fit on texts X and indicator matrix Y; `progress(step, done, total)` is told of each fold."""
+        Y = np.asarray(Y, dtype=int)
+        keys = self.frame.keys
+        if Y.shape != (len(X), len(keys)):
+            raise ValueError(f"Y must be {len(X)} x {len(keys)}, got {Y.shape}")
+        self.normalizer_ = NorwegianNormalizer(self.spacy_model)
+        Z = self.normalizer_.transform(X)
+        oof = self._out_of_fold(Z, Y, progress)
+        self.thresholds_ = self._choose_thresholds(oof, Y)
+        D = self.decide(oof)
+        raw = self._raw_confidence(oof, D)
+        correct = (D == Y).all(axis=1)
+        self.confidence_model_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, correct)
+        self.oof_confidence_ = self.confidence_model_.predict(raw)
+        self.oof_correct_ = correct
+        self.oof_proba_ = oof
+        self.cv_scores_ = code_metrics(Y, D, keys)
+        self.cv_scores_["auto_coding_095"] = auto_coding(
+            self.oof_confidence_, correct, review_cutoff(self.oof_confidence_, correct, 0.95)
+        )
+        self.cv_scores_["brier"] = {k: float(np.mean((oof[:, i] - Y[:, i]) ** 2)) for i, k in enumerate(keys)}
+        if progress:
+            progress("final model", self.cv, self.cv + 1)
+        self.head_ = self._fit_head(self.make_head(), Z, Y)
+        if progress:
+            progress("final model", self.cv + 1, self.cv + 1)
+        self.n_train_ = len(X)
+        return self
+
+    def _out_of_fold(self, Z, Y: np.ndarray, progress=None) -> np.ndarray:
+        """Probabilities for each answer from a model that never saw it."""
+        if self.frame.multi_label:
+            splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
+            splits = splitter.split(Z)
+        else:
+            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+            splits = splitter.split(Z, Y.argmax(axis=1))
+        oof = np.zeros(Y.shape, dtype=float)
+        for i, (train, test) in enumerate(splits):
+            if progress:
+                progress("cross-validation", i, self.cv + 1)
+            head = self._fit_head(clone(self.make_head()), Z.iloc[train], Y[train])
+            oof[test] = self._head_proba(head, Z.iloc[test])
+        return oof
+
+    def _choose_thresholds(self, P: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Per code, the probability threshold with the best out-of-fold F1."""
+        th = np.full(P.shape[1], 0.5)
+        if not self.frame.multi_label:
+            return th
+        grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+        for j in range(P.shape[1]):
+            pos = Y[:, j] == 1
+            best, best_f1 = 0.5, -1.0
+            for t in grid:
+                pred = P[:, j] >= t
+                tp = np.sum(pred & pos)
+                f1 = 2 * tp / (pred.sum() + pos.sum()) if (pred.sum() + pos.sum()) else 0.0
+                if f1 > best_f1 + 1e-12:
+                    best, best_f1 = t, f1
+            th[j] = best
+        return th
+
+    # -- prediction -----------------------------------------------------------------
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probability of each code (answers x codes, frame order)."""
+        check_is_fitted(self, "head_")
+        return self._head_proba(self.head_, self.normalizer_.transform(X))
+
+    def decide(self, P: np.ndarray) -> np.ndarray:
+        """Probabilities -> 0/1 codes, applying thresholds and the fallback rule."""
+        P = np.asarray(P, dtype=float)
+        if not self.frame.multi_label:
+            D = np.zeros_like(P, dtype=int)
+            D[np.arange(len(P)), P.argmax(axis=1)] = 1
+            return D
+        D = (P >= self.thresholds_).astype(int)
+        fb = self.frame.fallback
+        if fb is not None:
+            j = self.frame.keys.index(fb)
+            others = np.delete(D, j, axis=1).sum(axis=1) > 0
+            D[:, j] = (~others).astype(int)
+        else:
+            # No fallback: an answer gets at least its most likely code.
+            empty = D.sum(axis=1) == 0
+            D[empty, P[empty].argmax(axis=1)] = 1
+        return D
+
+    def _raw_confidence(self, P: np.ndarray, D: np.ndarray) -> np.ndarray:
+        """Probability that the chosen codes are exactly right, treating codes as independent."""
+        if not self.frame.multi_label:
+            return P.max(axis=1)
+        per_code = np.where(D == 1, P, 1.0 - P)
+        return np.clip(per_code, 1e-9, 1.0).prod(axis=1)
+
+    def confidence(self, P: np.ndarray, D: np.ndarray) -> np.ndarray:
+        """Estimated chance (0-1) that an answer's codes are exactly right, from cross-validation."""
+        check_is_fitted(self, "confidence_model_")
+        return self.confidence_model_.predict(self._raw_confidence(P, D))
+
+    def review_cutoff(self, target_precision: float = 0.95) -> float:
+        """Confidence at or above which answers are coded automatically at `target_precision`."""
+        check_is_fitted(self, "oof_confidence_")
+        return review_cutoff(self.oof_confidence_, self.oof_correct_, target_precision)
+
+    def predict(self, X) -> np.ndarray:
+        return self.decide(self.predict_proba(X))
+
+    # -- explanation ----------------------------------------------------------------
+    def feature_names(self) -> np.ndarray:
+        check_is_fitted(self, "head_")
+        return self.head_.named_steps["features"].get_feature_names_out()
+
+    def coefficients(self) -> np.ndarray:
+        """Linear weights (codes x features) of the model fitted on all data."""
+        check_is_fitted(self, "head_")
+        clf = self.head_.named_steps["clf"]
+        if self.frame.multi_label:
+            rows = [est.calibrated_classifiers_[0].estimator.coef_.ravel() for est in clf.estimators_]
+            return np.vstack(rows)
+        lr = clf.calibrated_classifiers_[0].estimator
+        W = np.zeros((len(self.frame.keys), lr.coef_.shape[1]))
+        if lr.coef_.shape[0] == 1:  # binary case stores one row for the second class
+            W[lr.classes_[1]] = lr.coef_[0]
+            W[lr.classes_[0]] = -lr.coef_[0]
+        else:
+            W[lr.classes_] = lr.coef_
+        return W
+
+    def contributions(self, text: str) -> dict[str, list[tuple[str, float]]]:
+        """For each code, the features present in `text` with weight x value, largest first."""
+        Z = self.normalizer_.transform([text])
+        x = self.head_.named_steps["features"].transform(Z).tocsr()
+        names = self.feature_names()
+        W = self.coefficients()
+        out = {}
+        for i, key in enumerate(self.frame.keys):
+            idx = x.indices
+            vals = x.data * W[i, idx]
+            order = np.argsort(-vals, kind="stable")
+            out[key] = [(str(names[idx[j]]), float(vals[j])) for j in order]
+        return out

@@ -1,0 +1,152 @@
+"""Norwegian preprocessing with spaCy: tokens, lemmas or stems, and normalisation.
+
+`nb_core_news_sm` is used when it is installed (or when a name or folder is given);
+otherwise spaCy's blank Norwegian pipeline (tokenizer and stop words) plus the
+project's own normalisation: lower-casing, a Snowball stem, numbers and URLs as
+placeholders, and æ/ø/å folded so that "utdanningsloep" meets "utdanningsløp".
+Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import snowballstemmer
+import spacy
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .errors import Errors, UserError
+
+PREFERRED_MODEL = "nb_core_news_sm"
+BLANK = "blank:nb"
+# Components that lemmas never need; excluded when a trained pipeline is loaded.
+_UNNEEDED = ("parser", "ner", "senter", "textcat", "textcat_multilabel", "entity_linker", "entity_ruler", "span_finder")
+# Nynorsk function words that spaCy's (bokmål) stop list lacks.
+_NYNORSK_STOP = {
+    "eg", "dei", "dykk", "frå", "ein", "eit", "ei", "vere", "vore", "òg", "og", "også", "kva", "kvar",
+    "korleis", "noko", "nokon", "nokre", "berre", "meir", "mykje", "sjølv", "desse", "slik", "medan",
+    "difor", "no", "ho", "me", "hjå", "vert", "vart", "bør",
+}
+# Negations carry meaning ("har ikke behov for praksis"): never treated as stop words.
+_KEEP = {"ikke", "ikkje", "ingen", "inga", "ingenting", "uten", "utan"}
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "ae", "ö": "o", "é": "e", "è": "e", "ü": "u"})
+_DIGRAPH = re.compile(r"aa|oe")
+_URL = re.compile(r"(https?://\S+|www\.\S+)", re.I)
+_SPACE = re.compile(r"\s+")
+
+_stemmer = snowballstemmer.stemmer("norwegian")
+_NLP_CACHE: dict[str, spacy.language.Language] = {}
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold Norwegian letters: 'Språkpraksis' and 'spraakpraksis' -> 'sprakpraksis'."""
+    text = unicodedata.normalize("NFC", text.lower()).translate(_FOLD)
+    return _DIGRAPH.sub(lambda m: m.group(0)[0], text)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def is_non_answer(text: object) -> bool:
+    """Empty cells, '-', '.', '...' and the like: nothing to code."""
+    if text is None or (isinstance(text, float) and text != text):
+        return True
+    return not any(ch.isalnum() for ch in str(text))
+
+
+def resolve_spacy_model(name: str | None = None) -> str:
+    """The pipeline to use: `name` when given, else nb_core_news_sm if installed, else blank."""
+    if name and name not in ("auto",):
+        return name
+    if spacy.util.is_package(PREFERRED_MODEL):
+        return PREFERRED_MODEL
+    return BLANK
+
+
+def load_nlp(name: str | None = None) -> spacy.language.Language:
+    """Load a spaCy pipeline by package name, folder or 'blank:nb', once per process."""
+    resolved = resolve_spacy_model(name)
+    if resolved in _NLP_CACHE:
+        return _NLP_CACHE[resolved]
+    if resolved.startswith("blank:"):
+        nlp = spacy.blank(resolved.split(":", 1)[1])
+    else:
+        if not (spacy.util.is_package(resolved) or Path(resolved).is_dir()):
+            raise UserError(Errors.SPACY_MODEL_MISSING.format(name=resolved))
+        try:
+            nlp = spacy.load(resolved, exclude=list(_UNNEEDED))
+        except (OSError, ValueError, KeyError) as e:
+            raise UserError(Errors.SPACY_MODEL_BROKEN.format(name=resolved, reason=str(e).splitlines()[0])) from None
+    _NLP_CACHE[resolved] = nlp
+    return nlp
+
+
+def describe_nlp(name: str | None = None) -> dict:
+    """What a pipeline is, for metadata and `info`: name, version, components."""
+    nlp = load_nlp(name)
+    return {
+        "spacy_model": resolve_spacy_model(name),
+        "pipeline_name": f"{nlp.meta.get('lang', 'nb')}_{nlp.meta.get('name', 'pipeline')}",
+        "pipeline_version": nlp.meta.get("version", ""),
+        "components": list(nlp.pipe_names),
+        "spacy_version": spacy.__version__,
+    }
+
+
+def doc_terms(doc) -> list[str]:
+    """Content terms of a spaCy Doc: lemma (or stem), folded; numbers and URLs as placeholders."""
+    terms = []
+    for tok in doc:
+        if tok.is_punct or tok.is_space:
+            continue
+        low = tok.lower_
+        if tok.like_url or tok.like_email:
+            terms.append("_url_")
+            continue
+        if tok.like_num or low.isdigit():
+            terms.append("_num_")
+            continue
+        if low not in _KEEP and (tok.is_stop or low in _NYNORSK_STOP):
+            continue
+        base = tok.lemma_.lower() if tok.lemma_ else low
+        terms.append(fold(stem(base)))
+    return terms
+
+
+class NorwegianNormalizer(TransformerMixin, BaseEstimator):
+    """Texts -> DataFrame with 'terms' (lemmas/stems) and 'chars' (folded surface text).
+
+    Stateless: `fit` learns nothing. Repeated texts are processed once, and `nlp.pipe`
+    runs in batches. The spaCy pipeline is loaded on first use and is never pickled.
+    """
+
+    def __init__(self, spacy_model: str = BLANK, batch_size: int = 256):
+        self.spacy_model = spacy_model
+        self.batch_size = batch_size
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X) -> pd.DataFrame:
+        texts = ["" if is_non_answer(t) else str(t) for t in X]
+        unique = list(dict.fromkeys(texts))
+        nlp = load_nlp(self.spacy_model)
+        cleaned = [_URL.sub(" _url_ ", _SPACE.sub(" ", t)).strip() for t in unique]
+        terms = {}
+        for text, doc in zip(unique, nlp.pipe(cleaned, batch_size=self.batch_size)):
+            terms[text] = " ".join(doc_terms(doc))
+        return pd.DataFrame(
+            {
+                "terms": [terms[t] for t in texts],
+                "chars": [_SPACE.sub(" ", fold(t)).strip() for t in texts],
+            }
+        )
+
+    def get_feature_names_out(self, input_features=None):
+        return ["terms", "chars"]

@@ -1,0 +1,194 @@
+"""Saved models: one folder per model with `model.joblib` and `metadata.json`.
+
+A pickle runs code when loaded, so a model is loaded only when its SHA-256 matches
+the one in its metadata (or the user says --trust-model). The metadata also records
+library versions, the spaCy pipeline, the code frame, the training data's hash and the
+cross-validated scores, so a result can be traced years later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+import sklearn
+import spacy
+
+from . import __version__
+from .errors import Errors, UserError, Warnings
+from .paths import models_dir
+from .tables import atomic_path
+
+MODEL_FILE = "model.joblib"
+METADATA_FILE = "metadata.json"
+DEFAULT_FILE = "DEFAULT"
+TOOL = "survey-coder"
+
+
+@dataclass
+class LoadedModel:
+    coder: object
+    metadata: dict
+    path: Path
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def library_versions() -> dict:
+    import numpy
+    import pandas
+
+    return {
+        "python": platform.python_version(),
+        "spacy": spacy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+        "survey-coder": __version__,
+    }
+
+
+def new_model_dir(name: str, root: Path | None = None, now: datetime | None = None) -> Path:
+    """models/<YYYYmmdd-HHMMSS>-<name>: sortable by creation time."""
+    now = now or datetime.now(timezone.utc)
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "model"
+    return (root or models_dir()) / f"{now:%Y%m%d-%H%M%S}-{slug}"
+
+
+def save_model(coder, metadata: dict, out_dir: Path) -> Path:
+    """Write model.joblib, then metadata.json with its hash; both atomically."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / MODEL_FILE
+    with atomic_path(model_path) as tmp:
+        joblib.dump(coder, tmp, compress=3)
+    meta = dict(metadata)
+    meta.update({
+        "tool": TOOL,
+        "model_file": MODEL_FILE,
+        "model_sha256": sha256_file(model_path),
+        "versions": library_versions(),
+    })
+    meta.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    with atomic_path(out_dir / METADATA_FILE) as tmp:
+        tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    return out_dir
+
+
+def read_metadata(model_dir: Path) -> dict | None:
+    p = Path(model_dir) / METADATA_FILE
+    if not p.is_file():
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def list_models(root: Path | None = None) -> list[tuple[Path, dict]]:
+    """(folder, metadata) for every model in `root`, oldest first."""
+    root = root or models_dir()
+    if not root.is_dir():
+        return []
+    out = []
+    for d in sorted(p for p in root.iterdir() if p.is_dir()):
+        meta = read_metadata(d)
+        if meta and meta.get("tool") == TOOL:
+            out.append((d, meta))
+    return out
+
+
+def set_default(name: str, root: Path | None = None) -> Path:
+    root = root or models_dir()
+    path = resolve_model_dir(name, root)
+    with atomic_path(root / DEFAULT_FILE) as tmp:
+        tmp.write_text(path.name + "\n", encoding="utf-8")
+    return path
+
+
+def default_model_dir(root: Path | None = None) -> Path | None:
+    """The model marked default, else the newest; None if there is none."""
+    root = root or models_dir()
+    marker = root / DEFAULT_FILE
+    if marker.is_file():
+        named = root / marker.read_text(encoding="utf-8").strip()
+        if named.is_dir():
+            return named
+    models = list_models(root)
+    return models[-1][0] if models else None
+
+
+def resolve_model_dir(ref: str | Path | None, root: Path | None = None) -> Path:
+    """A model folder from a path, a folder name in models/, or a name suffix; default if None."""
+    root = root or models_dir()
+    if ref is None:
+        found = default_model_dir(root)
+        if found is None:
+            raise UserError(Errors.NO_MODELS.format(path=root))
+        return found
+    p = Path(ref)
+    if p.is_dir():
+        return p
+    if p.is_file() and p.name == MODEL_FILE:
+        return p.parent
+    if (root / str(ref)).is_dir():
+        return root / str(ref)
+    matches = [d for d, _ in list_models(root) if d.name.endswith(f"-{ref}")]
+    if matches:
+        return matches[-1]
+    raise UserError(Errors.MODEL_NOT_FOUND.format(name=ref))
+
+
+def load_model(ref: str | Path | None = None, trust: bool = False, root: Path | None = None) -> LoadedModel:
+    """Load a model after checking its hash and the library versions it was made with."""
+    model_dir = resolve_model_dir(ref, root)
+    model_path = model_dir / MODEL_FILE
+    if not model_path.is_file():
+        raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
+    meta = read_metadata(model_dir)
+    warnings: list[str] = []
+    if trust:
+        warnings.append(Warnings.TRUSTED_MODEL.format(path=model_path))
+    else:
+        if meta is None:
+            raise UserError(Errors.MODEL_NO_METADATA.format(path=model_dir))
+        if meta.get("tool") != TOOL:
+            raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
+        if sha256_file(model_path) != meta.get("model_sha256"):
+            raise UserError(Errors.MODEL_HASH_MISMATCH.format(path=model_path))
+    meta = meta or {}
+    trained = meta.get("versions", {})
+    for package, installed in (("scikit-learn", sklearn.__version__), ("spacy", spacy.__version__)):
+        was = trained.get(package)
+        if was and was != installed:
+            warnings.append(Warnings.VERSION_DIFFERS.format(path=model_dir, package=package, trained=was, installed=installed))
+    try:
+        coder = joblib.load(model_path)
+    except Exception as e:  # unpickling fails in many ways: version skew, truncation, foreign files
+        was = trained.get("scikit-learn")
+        if was and was.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+            raise UserError(Errors.MODEL_INCOMPATIBLE.format(path=model_dir, trained=was, installed=sklearn.__version__)) from None
+        raise UserError(Errors.MODEL_CORRUPT.format(path=model_path, reason=type(e).__name__)) from None
+    from .model import SurveyCoder
+
+    if not isinstance(coder, SurveyCoder):
+        raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
+    return LoadedModel(coder, meta, model_dir, warnings)
+

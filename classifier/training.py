@@ -1,0 +1,98 @@
+"""Train a model from coded answers and save it with its metadata.
+
+The code frame is the one given, else the one in labels/ that covers the codes in the
+data, else one inferred from them. Every code needs enough examples for honest
+cross-validation; a code with too few is named so the user can code more.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .codeframe import CodeFrame, load_codeframe
+from .dataset import CodedAnswers, check_against_frame, choose_frame, read_coded
+from .errors import Errors, UserError, Warnings
+from .model import MIN_EXAMPLES, SurveyCoder
+from .paths import labels_dir
+from .preprocess import describe_nlp, resolve_spacy_model
+from .registry import new_model_dir, save_model
+
+
+@dataclass
+class TrainResult:
+    coder: SurveyCoder
+    metadata: dict
+    path: Path
+    frame_origin: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_training_data(paths, frame_path=None, text_column="text", labels_column="labels",
+                       extra: CodedAnswers | None = None) -> tuple[CodedAnswers, CodeFrame, str]:
+    """Read and check coded answers; `extra` (e.g. review decisions) is appended."""
+    data = read_coded(paths, text_column, labels_column)
+    if extra is not None and len(extra):
+        data = data.extend(extra)
+    frame = load_codeframe(frame_path) if frame_path else None
+    frame, origin = choose_frame(data, frame, labels_dir())
+    return check_against_frame(data, frame), frame, origin
+
+
+def check_enough(data: CodedAnswers, frame: CodeFrame, minimum: int = MIN_EXAMPLES) -> None:
+    counts = Counter(k for labels in data.labels for k in labels)
+    for k in frame.keys:
+        if counts[k] < minimum:
+            raise UserError(Errors.TOO_FEW_EXAMPLES.format(code=k, n=counts[k], min=minimum))
+
+
+def fit_coder(data: CodedAnswers, frame: CodeFrame, spacy_model: str | None = None, C: float = 4.0,
+              cv: int = 5, progress=None) -> SurveyCoder:
+    """A fresh SurveyCoder fitted on `data` (no files written)."""
+    check_enough(data, frame)
+    coder = SurveyCoder(frame, spacy_model=resolve_spacy_model(spacy_model), C=C, cv=cv)
+    return coder.fit(data.texts, data.indicator(frame), progress=progress)
+
+
+def build_metadata(coder: SurveyCoder, data: CodedAnswers, paths, name: str) -> dict:
+    frame = coder.frame
+    counts = Counter(k for labels in data.labels for k in labels)
+    years = Counter(y for y in data.years if y)
+    return {
+        "name": name,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "spacy": describe_nlp(coder.spacy_model),
+        "codeframe": {"name": frame.name, "version": frame.version, "hash": frame.hash,
+                      "source": frame.source, "frame": frame.to_dict()},
+        "training_data": {
+            "sha256": data.hash(),
+            "n_answers": len(data),
+            "n_skipped": data.skipped,
+            "files": [str(p) for p in paths],
+            "code_counts": {k: counts[k] for k in frame.keys},
+            "code_shares": {k: counts[k] / len(data) for k in frame.keys},
+            "years": dict(sorted(years.items())),
+        },
+        "params": {"C": coder.C, "cv": coder.cv, "calibration_cv": coder.calibration_cv,
+                   "min_df": coder.min_df, "random_state": coder.random_state},
+        "thresholds": {k: float(t) for k, t in zip(frame.keys, coder.thresholds_)},
+        "review_cutoff_095": coder.review_cutoff(0.95),
+        "cv_scores": coder.cv_scores_,
+    }
+
+
+def train(paths, frame_path=None, text_column="text", labels_column="labels", out_dir=None,
+          name: str | None = None, spacy_model: str | None = None, C: float = 4.0, cv: int = 5,
+          progress=None, extra: CodedAnswers | None = None) -> TrainResult:
+    """Read, check, fit, and save a model; returns it with its metadata and folder."""
+    data, frame, origin = load_training_data(paths, frame_path, text_column, labels_column, extra)
+    coder = fit_coder(data, frame, spacy_model, C=C, cv=cv, progress=progress)
+    name = name or frame.name
+    target = Path(out_dir) if out_dir else new_model_dir(name)
+    meta = build_metadata(coder, data, paths, name)
+    meta["codeframe"]["origin"] = origin
+    save_model(coder, meta, target)
+    warnings = [Warnings.SKIPPED_UNCODED.format(n=data.skipped)] if data.skipped else []
+    return TrainResult(coder, meta, target, origin, warnings)
