@@ -15,9 +15,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -112,11 +111,8 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
         oof = self._out_of_fold(Z, Y, progress)
         self.thresholds_ = self._choose_thresholds(oof, Y)
         D = self.decide(oof)
-        raw = self._raw_confidence(oof, D)
         correct = (D == Y).all(axis=1)
-        self.confidence_model_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, correct)
-        self.oof_confidence_ = self.confidence_model_.predict(raw)
-        self.oof_correct_ = correct
+        self._fit_confidence(oof, D, correct)
         self.oof_proba_ = oof
         self.cv_scores_ = code_metrics(Y, D, keys)
         self.cv_scores_["auto_coding_095"] = auto_coding(
@@ -190,17 +186,52 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
             D[empty, P[empty].argmax(axis=1)] = 1
         return D
 
-    def _raw_confidence(self, P: np.ndarray, D: np.ndarray) -> np.ndarray:
-        """Probability that the chosen codes are exactly right, treating codes as independent."""
-        if not self.frame.multi_label:
-            return P.max(axis=1)
-        per_code = np.where(D == 1, P, 1.0 - P)
-        return np.clip(per_code, 1e-9, 1.0).prod(axis=1)
+    def _confidence_features(self, P: np.ndarray, D: np.ndarray) -> np.ndarray:
+        """What predicts that an answer's codes are exactly right: the probability of the
+        chosen set (codes taken as independent), the smallest distance of any code from its
+        threshold on the logit scale, how many codes were chosen, and whether it fell back."""
+        eps = 1e-6
+        P = np.clip(np.asarray(P, dtype=float), eps, 1 - eps)
+        logit = np.log(P / (1 - P))
+        if self.frame.multi_label:
+            sub = [j for j, k in enumerate(self.frame.keys) if k != self.frame.fallback]
+            joint = np.where(D == 1, P, 1 - P).prod(axis=1)
+            t = np.clip(self.thresholds_[sub], eps, 1 - eps)
+            margin = np.abs(logit[:, sub] - np.log(t / (1 - t))).min(axis=1)
+            n_codes = D[:, sub].sum(axis=1)
+        else:
+            top2 = np.sort(P, axis=1)[:, -2:]
+            joint = top2[:, 1]
+            margin = np.log(top2[:, 1] / top2[:, 0])
+            n_codes = np.ones(len(P))
+        fell_back = n_codes == 0
+        return np.c_[np.log(np.clip(joint, 1e-9, 1.0)), margin, n_codes, fell_back]
+
+    def _fit_confidence(self, oof: np.ndarray, D: np.ndarray, correct: np.ndarray) -> None:
+        """Learn P(codes exactly right) from out-of-fold predictions; keep honest
+        (cross-validated) estimates of it for choosing the review cutoff."""
+        X = self._confidence_features(oof, D)
+        correct = correct.astype(int)
+        self.oof_correct_ = correct.astype(bool)
+        if correct.min() == correct.max():  # all right or all wrong: nothing to learn
+            self.confidence_model_ = None
+            self.confidence_constant_ = float(correct[0])
+            self.oof_confidence_ = np.full(len(correct), self.confidence_constant_)
+            return
+        meta = LogisticRegression(C=1.0)
+        folds = min(5, int(np.bincount(correct).min()))
+        if folds >= 2:
+            self.oof_confidence_ = cross_val_predict(clone(meta), X, correct, cv=folds, method="predict_proba")[:, 1]
+        else:
+            self.oof_confidence_ = clone(meta).fit(X, correct).predict_proba(X)[:, 1]
+        self.confidence_model_ = meta.fit(X, correct)
 
     def confidence(self, P: np.ndarray, D: np.ndarray) -> np.ndarray:
-        """Estimated chance (0-1) that an answer's codes are exactly right, from cross-validation."""
-        check_is_fitted(self, "confidence_model_")
-        return self.confidence_model_.predict(self._raw_confidence(P, D))
+        """Estimated chance (0-1) that an answer's codes are exactly right, learned out of fold."""
+        check_is_fitted(self, "oof_confidence_")
+        if self.confidence_model_ is None:
+            return np.full(len(P), self.confidence_constant_)
+        return self.confidence_model_.predict_proba(self._confidence_features(P, D))[:, 1]
 
     def review_cutoff(self, target_precision: float = 0.95) -> float:
         """Confidence at or above which answers are coded automatically at `target_precision`."""
