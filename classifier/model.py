@@ -76,8 +76,9 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
     def make_head(self) -> Pipeline:
         """A fresh, unfitted features + classifier pipeline (cloned for every fold)."""
         if self.frame.multi_label:
-            base = LogisticRegression(C=self.C, solver="liblinear", class_weight="balanced",
-                                      random_state=self.random_state)
+            # liblinear's dual solver: ~10x faster than the primal when features outnumber answers.
+            base = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000,
+                                      class_weight="balanced", random_state=self.random_state)
             clf = OneVsRestClassifier(
                 CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_cv, ensemble=False)
             )

@@ -1,0 +1,118 @@
+"""The classifier: calibrated probabilities, thresholds, fallback rule, confidence, determinism."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from classifier.codeframe import CodeFrame
+from classifier.model import SurveyCoder
+
+
+def test_probabilities_and_decisions_have_frame_shape(model, frame):
+    texts = ["Vi trenger flere praksisplasser", "Bolig og tolk", "Godkjenning av utdanning via NOKUT"]
+    P = model.coder.predict_proba(texts)
+    assert P.shape == (3, len(frame.keys))
+    assert ((P >= 0) & (P <= 1)).all()
+    D = model.coder.decide(P)
+    assert set(np.unique(D)) <= {0, 1}
+
+
+def test_clear_answers_get_their_codes(model, frame):
+    keys = frame.keys
+    D = model.coder.predict(["Vi trenger flere språkpraksisplasser i kommunen",
+                             "Godkjenning av utdanning fra hjemlandet, NOKUT",
+                             "Bolig."])
+    assert D[0, keys.index("practice_placements")] == 1
+    assert D[1, keys.index("education_guidance")] == 1
+    assert D[2, keys.index("other")] == 1
+
+
+def test_fallback_never_stands_beside_another_code(model, training_answers, frame):
+    D = model.coder.predict(training_answers.texts[:300])
+    j = frame.keys.index("other")
+    others = np.delete(D, j, axis=1).sum(axis=1)
+    assert (D[:, j] == (others == 0)).all()
+    assert (D.sum(axis=1) >= 1).all()
+
+
+def test_thresholds_and_cv_scores_are_sane(model, frame):
+    coder = model.coder
+    assert len(coder.thresholds_) == len(frame.keys)
+    assert ((coder.thresholds_ > 0) & (coder.thresholds_ < 1)).all()
+    assert coder.cv_scores_["macro_f1"] > 0.8
+    assert coder.oof_proba_.shape == (coder.n_train_, len(frame.keys))
+
+
+def test_calibration_is_checked_out_of_fold(model, training_answers, frame):
+    """Out-of-fold probabilities mean what they say: in each probability band the share of
+    positives is close to the band's mean probability (reliability)."""
+    P = model.coder.oof_proba_.ravel()
+    Y = training_answers.indicator(frame).ravel()
+    for lo, hi in [(0.0, 0.2), (0.8, 1.0)]:
+        band = (P >= lo) & (P < hi + 1e-9)
+        assert abs(Y[band].mean() - P[band].mean()) < 0.1
+
+
+def test_confidence_is_a_probability_and_ranks_correctness(model, training_answers, frame):
+    coder = model.coder
+    conf = coder.oof_confidence_
+    assert ((conf >= 0) & (conf <= 1)).all()
+    correct = coder.oof_correct_
+    assert conf[correct].mean() > conf[~correct].mean() + 0.1
+    cut = coder.review_cutoff(0.95)
+    auto = conf >= cut
+    assert correct[auto].mean() >= 0.95
+    assert coder.review_cutoff(0.99) >= cut >= coder.review_cutoff(0.8)
+
+
+def test_same_input_same_output(model):
+    texts = ["praksisplasser og samarbeid med NAV", "vet ikke"]
+    a = model.coder.predict_proba(texts)
+    b = model.coder.predict_proba(list(reversed(texts)))[::-1]
+    assert np.array_equal(a, b)
+
+
+def test_refitting_is_deterministic(frame, training_answers):
+    sub = training_answers.subset(np.arange(len(training_answers)) < 400)
+    Y = sub.indicator(frame)
+    a = SurveyCoder(frame, cv=3).fit(sub.texts, Y)
+    b = SurveyCoder(frame, cv=3).fit(sub.texts, Y)
+    texts = ["Vi trenger hjelp med arbeidspraksis"]
+    assert np.array_equal(a.predict_proba(texts), b.predict_proba(texts))
+    assert np.array_equal(a.thresholds_, b.thresholds_)
+
+
+def test_unfitted_model_refuses_to_predict(frame):
+    with pytest.raises(NotFittedError):
+        SurveyCoder(frame).predict_proba(["x"])
+
+
+def test_single_choice_frame_picks_exactly_one_code():
+    frame = CodeFrame.from_dict({"frame": {"name": "tone", "multi_label": False},
+                                 "codes": [{"key": "positive"}, {"key": "negative"}, {"key": "neutral"}]})
+    pos = ["Veldig bra samarbeid", "Fornøyd med tilbudet", "Flott jobba av alle", "Bra og nyttig",
+           "Kjempebra oppfølging", "God hjelp fra IMDi", "Supert kurs", "Svært fornøyd", "Nyttig og bra", "Bra!",
+           "Godt fornøyd med veiledningen", "Topp service"]
+    neg = ["Dårlig oppfølging", "Svært misfornøyd", "Elendig samarbeid", "Ikke bra i det hele tatt",
+           "Dårlig informasjon", "Misfornøyd med svartiden", "Altfor dårlig", "Skuffende innsats", "Dårlig!",
+           "Veldig dårlig kommunikasjon", "Helt elendig", "Ikke fornøyd"]
+    neu = ["Ingen formening", "Vet ikke", "Har ikke brukt tjenesten", "Ingen kommentar", "Ikke aktuelt",
+           "Ikke relevant for oss", "Har ingen erfaring", "Kan ikke svare", "Uaktuelt", "Ingen mening",
+           "Vet ikke helt", "Usikker"]
+    texts = pos + neg + neu
+    Y = np.zeros((len(texts), 3), dtype=int)
+    for i in range(len(texts)):
+        Y[i, i // 12] = 1
+    coder = SurveyCoder(frame, cv=3).fit(texts, Y)
+    D = coder.predict(["Veldig bra og nyttig", "Svært dårlig", "Vet ikke"])
+    assert (D.sum(axis=1) == 1).all()
+    assert D[0, 0] == 1 and D[1, 1] == 1
+    conf = coder.confidence(coder.predict_proba(["bra"]), coder.predict(["bra"]))
+    assert 0 <= conf[0] <= 1
+
+
+def test_contributions_name_words_in_the_text(model):
+    contrib = model.coder.contributions("Vi trenger flere praksisplasser")
+    top = contrib["practice_placements"][0]
+    assert top[1] > 0
+    assert "praksis" in top[0] or "prak" in top[0] or "plass" in top[0]

@@ -1,0 +1,112 @@
+"""Reading survey files: delimiters, encodings, XLSX; writing atomically."""
+
+import pandas as pd
+import pytest
+
+from classifier.errors import UserError
+from classifier.tables import check_output, guess_text_column, pick_column, read_table, write_table
+
+ROWS = [("K-001", "Oslo", "Vi trenger flere språkpraksisplasser, og bedre oppfølging"),
+        ("K-002", "Bø", "Godkjenning av utdanning; NOKUT tar lang tid"),
+        ("0301", "Åsnes", "Bolig og tolk")]
+
+
+def write_csv(path, delimiter, encoding, crlf=False):
+    lines = [delimiter.join(["id", "kommune", "svar"])]
+    for r in ROWS:
+        cells = [f'"{c}"' if (delimiter in c or ";" in c or "," in c) else c for c in r]
+        lines.append(delimiter.join(cells))
+    text = ("\r\n" if crlf else "\n").join(lines) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t", "|"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_csv_delimiters_and_encodings(tmp_path, delimiter, encoding):
+    p = write_csv(tmp_path / "s.csv", delimiter, encoding, crlf=encoding == "cp1252")
+    t = read_table(p)
+    assert list(t.frame.columns) == ["id", "kommune", "svar"]
+    assert t.frame["svar"].tolist() == [r[2] for r in ROWS]
+    assert t.frame["kommune"].tolist() == ["Oslo", "Bø", "Åsnes"]
+    assert t.frame["id"].tolist()[2] == "0301"  # kept as text
+    assert t.delimiter == delimiter
+    assert t.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "cp1252": "cp1252"}[encoding]
+
+
+def test_xlsx_roundtrip_keeps_text(tmp_path):
+    df = pd.DataFrame(ROWS, columns=["id", "kommune", "svar"])
+    p = write_table(df, tmp_path / "s.xlsx")
+    t = read_table(p)
+    assert t.frame["svar"].tolist() == df["svar"].tolist()
+    assert t.frame["id"].tolist() == ["K-001", "K-002", "0301"]
+
+
+def test_csv_output_is_excel_friendly(tmp_path):
+    df = pd.DataFrame(ROWS, columns=["id", "kommune", "svar"])
+    p = write_table(df, tmp_path / "o.csv", delimiter=";")
+    raw = p.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    assert read_table(p).frame.equals(df)
+
+
+def test_empty_and_header_only_files(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(UserError, match="empty"):
+        read_table(tmp_path / "empty.csv")
+    (tmp_path / "header.csv").write_text("id;svar\n", encoding="utf-8")
+    with pytest.raises(UserError, match="empty"):
+        read_table(tmp_path / "header.csv")
+
+
+def test_missing_folder_and_unsupported(tmp_path):
+    with pytest.raises(UserError, match="File not found"):
+        read_table(tmp_path / "nope.csv")
+    with pytest.raises(UserError, match="folder"):
+        read_table(tmp_path)
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    with pytest.raises(UserError, match="unsupported file type"):
+        read_table(tmp_path / "x.pdf")
+
+
+def test_corrupt_xlsx_is_a_user_error(tmp_path):
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip file")
+    with pytest.raises(UserError, match="Cannot read"):
+        read_table(tmp_path / "bad.xlsx")
+
+
+def test_unknown_column_lists_the_columns(tmp_path):
+    t = read_table(write_csv(tmp_path / "s.csv", ";", "utf-8"))
+    with pytest.raises(UserError, match="Columns there are: id, kommune, svar"):
+        pick_column(t, "answer")
+    assert pick_column(t, "SVAR") == "svar"
+
+
+def test_guess_text_column_and_no_text_column(tmp_path):
+    t = read_table(write_csv(tmp_path / "s.csv", ";", "utf-8"))
+    assert guess_text_column(t) == "svar"
+    (tmp_path / "n.csv").write_text("id;antall\n1;3\n2;5\n", encoding="utf-8")
+    with pytest.raises(UserError, match="No text column"):
+        guess_text_column(read_table(tmp_path / "n.csv"))
+
+
+def test_output_may_not_be_the_input(tmp_path):
+    p = write_csv(tmp_path / "s.csv", ";", "utf-8")
+    with pytest.raises(UserError, match="is the input"):
+        check_output(p, [p])
+    with pytest.raises(UserError, match="does not exist"):
+        check_output(tmp_path / "nodir" / "o.csv")
+
+
+def test_failed_write_leaves_no_file_and_keeps_old_one(tmp_path):
+    target = tmp_path / "o.csv"
+    target.write_text("old", encoding="utf-8")
+
+    class Boom(pd.DataFrame):
+        def map(self, *a, **k):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_table(Boom({"a": ["x"]}), target)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
