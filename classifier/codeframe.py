@@ -78,7 +78,7 @@ class CodeFrame:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "") -> "CodeFrame":
+    def from_dict(cls, data: dict, source: str = "") -> CodeFrame:
         meta = data.get("frame", data)
         raw_codes = data.get("codes")
         where = source or "code frame"

@@ -35,7 +35,6 @@ _NYNORSK_STOP = {
 _KEEP = {"ikke", "ikkje", "ingen", "inga", "ingenting", "uten", "utan"}
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "ae", "ö": "o", "é": "e", "è": "e", "ü": "u"})
 _DIGRAPH = re.compile(r"aa|oe")
-_URL = re.compile(r"(https?://\S+|www\.\S+)", re.I)
 _SPACE = re.compile(r"\s+")
 
 _stemmer = snowballstemmer.stemmer("norwegian")
@@ -137,7 +136,7 @@ class NorwegianNormalizer(TransformerMixin, BaseEstimator):
         texts = ["" if is_non_answer(t) else str(t) for t in X]
         unique = list(dict.fromkeys(texts))
         nlp = load_nlp(self.spacy_model)
-        cleaned = [_URL.sub(" _url_ ", _SPACE.sub(" ", t)).strip() for t in unique]
+        cleaned = [_SPACE.sub(" ", t).strip() for t in unique]
         terms = {}
         for text, doc in zip(unique, nlp.pipe(cleaned, batch_size=self.batch_size)):
             terms[text] = " ".join(doc_terms(doc))

@@ -13,7 +13,7 @@ import json
 import platform
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import joblib
@@ -67,7 +67,7 @@ def library_versions() -> dict:
 
 def new_model_dir(name: str, root: Path | None = None, now: datetime | None = None) -> Path:
     """models/<YYYYmmdd-HHMMSS>-<name>: sortable by creation time."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "model"
     return (root or models_dir()) / f"{now:%Y%m%d-%H%M%S}-{slug}"
 
@@ -86,7 +86,7 @@ def save_model(coder, metadata: dict, out_dir: Path) -> Path:
         "model_sha256": sha256_file(model_path),
         "versions": library_versions(),
     })
-    meta.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    meta.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
     with atomic_path(out_dir / METADATA_FILE) as tmp:
         tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
     return out_dir

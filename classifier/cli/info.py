@@ -37,7 +37,9 @@ def models_table() -> Table:
     """One row per saved model: name, date, code frame, size, CV macro F1, pipeline."""
     default = default_model_dir(models_dir())
     table = Table(title=f"Models in {models_dir()}", title_justify="left")
-    for col in ("", "name", "created", "code frame", "answers", "macro F1 (CV)", "spaCy pipeline"):
+    table.add_column("")
+    table.add_column("name", no_wrap=True)
+    for col in ("created", "code frame", "answers", "macro F1 (CV)", "spaCy pipeline"):
         table.add_column(col)
     for path, meta in list_models(models_dir()):
         table.add_row(
