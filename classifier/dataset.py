@@ -29,6 +29,7 @@ class CodedAnswers:
     ids: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     skipped: int = 0
+    notes: list[str] = field(default_factory=list)  # what the user should know (e.g. answers left out)
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -40,9 +40,27 @@ class Errors:
     SPACY_MODEL_BROKEN = "spaCy pipeline '{name}' could not be loaded: {reason}."
     BAD_TARGET = "--target-precision must be between 0.5 and 1 (got {value})."
     NO_GOLD_LABELS = "{path} has no coded answers in column '{column}' to evaluate against."
+    # Yearly reruns: reports, code frame versions, SPSS output (issue 4).
+    BAD_YEAR = "--year must be a survey year such as 2019 (got '{value}')."
+    NO_YEAR = "Cannot tell which survey year {path} is from: it has no year column and no year in its name. Use --year-column COL or --years YEAR ..."
+    YEARS_COUNT = "--years names {n} years for {m} files. Give one year per file, in the same order as the files."
+    NOT_CODED = "{path} is not a coded file: it has no '{column}' column. Code it first with 'python cli.py predict', or name the column with --labels-column."
+    REPORT_UNKNOWN_CODE = "Unknown code '{code}' in {where}: it is neither in code frame '{frame}' (version {version}) nor in its [frame.previous] map. Use the code frame the file was coded with, or add the code to the map."
+    REPORT_OUT_IS_FILE = "--out {path} is a file; name a folder for the report."
+    REPORT_OUT_IS_INPUT = "The report would overwrite the input {path}. Choose another --out folder."
+    PREVIOUS_INVALID = "Code frame {path}: [frame.previous] is invalid: {reason}. See labels/README.md for the format."
+    SAV_WRITE_FAILED = "Cannot write {path} as an SPSS file: {reason}."
 
 
 class Warnings:
     VERSION_DIFFERS = "Model {path} was trained with {package} {trained}; this is {installed}. Results may differ slightly; retrain to be sure."
     SKIPPED_UNCODED = "{n} rows without codes or without text were left out of training."
     TRUSTED_MODEL = "Loading {path} without checking its hash (--trust-model): a tampered model file can run any code on this machine."
+    # Drift: do a new year's answers still fit the model? (issue 4)
+    DRIFT_LOW_CONFIDENCE = "{share} of the new answers get low confidence, against {expected} of the training answers in cross-validation: the new answers may be worded differently or be about new things. Review them, and retrain with some of them coded."
+    DRIFT_UNSEEN_WORDS = "{share} of the words in the new answers never occur in the training answers, where about {expected} would be normal: new wording or new topics. Check a sample, and add coded answers from this year to the training data."
+    DRIFT_CODE_SHARE = "Code '{name}' is given to {new} of the new answers but to {old} of the training answers; a change this large is unlikely by chance. The needs may have changed, or the model reads the new answers differently: check a sample of them."
+    DRIFT_NO_SHARES = "The model's metadata has no code shares from its training data, so changes in code shares were not checked."
+    SPLIT_CODE_SKIPPED = "{n} training answers carry code '{code}', which this code frame version split into {new}; they were left out of training. Recode them with the new codes to use them."
+    YEAR_COLUMN_KEPT = "{path} already has a '{column}' column (values: {values}); it is kept as it is and --year {year} is not written into it."
+    SPLIT_NOT_COMPARABLE = "In {years} code '{code}' had not yet been split (into {new}); those years are counted under '{group}', so compare that row across years."

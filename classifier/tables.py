@@ -95,7 +95,7 @@ def read_table(path: str | Path, sheet: str | int | None = 0) -> Table:
             df = pd.read_csv(
                 io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False
             )
-            table = Table(_clean(df), p, delimiter=delimiter, encoding=encoding)
+            table = Table(_unguard(_clean(df)), p, delimiter=delimiter, encoding=encoding)
     except UserError:
         raise
     except (pd.errors.ParserError, ValueError, OSError, KeyError) as e:
@@ -113,7 +113,7 @@ def read_table(path: str | Path, sheet: str | int | None = 0) -> Table:
 def _clean(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     df.columns = [str(c).strip() for c in df.columns]
-    df = df.fillna("").astype(str)
+    df = df.astype(object).fillna("").astype(str)  # object first: "" is no float fill value
     # Drop rows that are blank in every cell (Excel leaves them at the end).
     keep = df.apply(lambda r: any(v.strip() for v in r), axis=1) if len(df.columns) else []
     return df[keep].reset_index(drop=True) if len(df) else df
@@ -167,9 +167,23 @@ def guess_text_column(table: Table) -> str:
 
 def guard_formula(value: object) -> object:
     """Prefix a quote to text a spreadsheet would run as a formula; numbers pass."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value) \
+            and value not in ("-", "+"):  # a lone dash is a common non-answer, never a formula
         return "'" + value
     return value
+
+
+def unguard_formula(value: object) -> object:
+    """Undo `guard_formula` when reading a CSV back, so the text round-trips unchanged."""
+    if isinstance(value, str) and value.startswith("'") and guard_formula(value[1:]) == value:
+        return value[1:]
+    return value
+
+
+def _unguard(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.map(unguard_formula)
+    out.columns = [unguard_formula(c) for c in df.columns]
+    return out
 
 
 def check_output(out: str | Path, inputs: list[Path] | tuple = ()) -> Path:
@@ -190,12 +204,19 @@ def atomic_path(target: Path):
     target = Path(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.resolve().parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared like any new file
     try:
         yield Path(tmp)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_options: dict | None = None) -> Path:
@@ -208,6 +229,7 @@ def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_opt
     with atomic_path(o) as tmp:
         if suffix == ".csv":
             safe = df.map(guard_formula)
+            safe.columns = [guard_formula(str(c)) for c in safe.columns]
             safe.to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         elif suffix == ".xlsx":
             write_xlsx({"data": df}, tmp)
@@ -231,7 +253,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
         ws.append([str(c) for c in df.columns])
         for row in df.itertuples(index=False):
             ws.append([_xlsx_value(v) for v in row])
-        for row in ws.iter_rows(min_row=2):
+        for row in ws.iter_rows(min_row=1):
             for cell in row:
                 if isinstance(cell.value, str) and cell.data_type == "f":
                     cell.data_type = "s"

@@ -19,6 +19,7 @@ from .model import MIN_EXAMPLES, SurveyCoder
 from .paths import labels_dir
 from .preprocess import describe_nlp, resolve_spacy_model
 from .registry import new_model_dir, save_model
+from .versions import apply_previous
 
 
 @dataclass
@@ -38,6 +39,7 @@ def load_training_data(paths, frame_path=None, text_column="text", labels_column
         data = data.extend(extra)
     frame = load_codeframe(frame_path) if frame_path else None
     frame, origin = choose_frame(data, frame, labels_dir())
+    data = apply_previous(data, frame)  # codes of the frame's previous version -> this one
     return check_against_frame(data, frame), frame, origin
 
 
@@ -95,4 +97,5 @@ def train(paths, frame_path=None, text_column="text", labels_column="labels", ou
     meta["codeframe"]["origin"] = origin
     save_model(coder, meta, target)
     warnings = [Warnings.SKIPPED_UNCODED.format(n=data.skipped)] if data.skipped else []
+    warnings += data.notes
     return TrainResult(coder, meta, target, origin, warnings)

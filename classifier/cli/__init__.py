@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import evaluate, info, models, predict, train
+from . import evaluate, info, models, predict, report, train
 from ._util import run_command
 
-COMMANDS = [train, predict, evaluate, info, models]
+COMMANDS = [train, predict, evaluate, info, models, report]
 
 
 def build_parser() -> argparse.ArgumentParser:

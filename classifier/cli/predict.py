@@ -13,6 +13,7 @@ from ..paths import models_dir
 from ..registry import default_model_dir, load_model
 from ..tables import check_output, pick_column, read_table, write_table
 from ._util import add_command, console, pct, progress_bar, show_warnings
+from ._yearly import add_year, drift_check
 from .train import default_training
 
 
@@ -24,12 +25,19 @@ def run(args) -> int:
     whose estimated precision is below --target-precision are flagged for review.
     With no --model and no trained model yet, the default model is trained first.
 
+    Before coding it checks that the answers fit the model (low-confidence share,
+    words it never saw, changes in code shares) and warns in plain words when not.
+    --year marks the survey year (a 'year' column) for 'report'. A .sav output has one
+    0/1 variable per code, labelled with the code's name.
+
     Example:
       python cli.py predict examples/kommuneundersokelsen_2020.csv --text-column svar --out coded.csv
+      python cli.py predict survey_2021.sav --text-column svar --year 2021 --out coded_2021.sav
     """
     check_target(args.target_precision)
     table = read_table(args.input, sheet=args.sheet)
     text_col = pick_column(table, args.text_column, "text-column")
+    add_year(table, args.year)
     if args.id_column:
         pick_column(table, args.id_column, "id-column")
     out = Path(args.out) if args.out else default_output(table.path)
@@ -48,9 +56,11 @@ def run(args) -> int:
                 frame=frame.name, frame_hash=frame.hash))
     if args.text_column is None:
         console.print(f"Text column: [bold]{text_col}[/] (guessed; use --text-column to choose)")
+    drift_check(loaded, table.frame[text_col], args.target_precision, args.year)
     with progress_bar("Coding answers") as update:
         coded, summary = code_table(table.frame, text_col, coder, args.target_precision, progress=update)
-    write_table(coded, out, delimiter=table.delimiter)
+    write_table(coded, out, delimiter=table.delimiter,
+                sav_options={"frame": coder.frame, "column_labels": table.column_labels})
     console.print(summary_table(summary, coder.frame, loaded.name))
     console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")
     return 0
@@ -89,6 +99,7 @@ def register(sub) -> None:
     p.add_argument("--target-precision", type=float, default=0.95, metavar="P",
                    help="answers below this estimated precision need review (default 0.95)")
     p.add_argument("--codeframe", metavar="FILE", help="refuse a model trained with another code frame")
+    p.add_argument("--year", metavar="YEAR", help="survey year of this file: written to a 'year' column for 'report'")
     p.add_argument("--sheet", default=0, help="sheet name or number in an .xlsx file (default: the first)")
     p.add_argument("--trust-model", action="store_true",
                    help="load the model without checking its hash (only for files you made yourself)")

@@ -1,0 +1,93 @@
+"""`report`: counts and shares per code per year from coded files, as Markdown, HTML, PNG and XLSX."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from rich.table import Table
+
+from ..codeframe import CodeFrame
+from ..errors import Errors, UserError
+from ..paths import default_frame_path, labels_dir
+from ..registry import read_metadata, resolve_model_dir
+from ..report import build_report, choose_frame, read_coded_files, report_files, write_report
+from ._util import add_command, console, pct, show_warnings
+
+
+def run(args) -> int:
+    """Report how the coded answers are spread over the codes, year by year.
+
+    Reads one or more coded files (from 'predict', or coded by people), finds each
+    row's survey year (--year-column, else --years, else a year/år column, else a year
+    in the file name) and writes to the folder --out: report.md and report.html
+    (counts and shares per code per year with 95 % confidence intervals, changes between
+    years, the review share, example answers per code, and with --by the same per
+    group), PNG charts, and report.xlsx with one sheet per table. Codes of the code
+    frame's previous version are translated with its [frame.previous] map.
+
+    Examples:
+      python cli.py report out/survey_2019_coded.csv out/survey_2020_coded.csv --out out/report
+      python cli.py report coded_all.xlsx --year-column year --by fylke --out out/report
+    """
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(Errors.REPORT_OUT_IS_FILE.format(path=out))
+    if not out.resolve().parent.is_dir():
+        raise UserError(Errors.OUTPUT_DIR_MISSING.format(path=out))
+    df, tables = read_coded_files(args.coded, args.year_column, args.years, args.labels_column, args.text_column)
+    frame = choose_frame(df[args.labels_column], args.codeframe, _model_frame(args.model),
+                         labels_dir(), default_frame_path())
+    report = build_report(df, frame, args.by, args.labels_column, args.examples)
+    inputs = {t.path.resolve() for t in tables}
+    for path in report_files(out, report).values():
+        if path.resolve() in inputs:
+            raise UserError(Errors.REPORT_OUT_IS_INPUT.format(path=path))
+    out.mkdir(exist_ok=True)
+    files = write_report(report, out)
+    show_warnings(report.notes)
+    console.print(shares_table(report))
+    console.print(f"Wrote {len(files)} files to [bold]{out}[/]: " + ", ".join(p.name for p in files.values()))
+    return 0
+
+
+def _model_frame(ref) -> CodeFrame | None:
+    """The code frame stored in a model's metadata.json (the model file itself is not loaded)."""
+    if not ref:
+        return None
+    meta = read_metadata(resolve_model_dir(ref)) or {}
+    stored = meta.get("codeframe", {}).get("frame")
+    return CodeFrame.from_dict(stored, source=meta.get("codeframe", {}).get("source", "")) if stored else None
+
+
+def shares_table(report) -> Table:
+    table = Table(title=f"Share of answers per code ({report.frame.name})", title_justify="left")
+    table.add_column("code")
+    for y in report.years:
+        table.add_column(str(y), justify="right")
+    s = report.shares.set_index(["code", "year"])
+    for r in report.rows:
+        table.add_row(r.name, *[_pct(s.loc[(r.key, y), "share"]) for y in report.years])
+    table.add_section()
+    rv = report.review.set_index("year")
+    table.add_row("answers", *[str(rv.loc[y, "answers"]) for y in report.years])
+    table.add_row("needs review", *[_pct(rv.loc[y, "review_share"]) for y in report.years])
+    return table
+
+
+def _pct(x) -> str:
+    return "–" if x is None or pd.isna(x) else pct(float(x))
+
+
+def register(sub) -> None:
+    p = add_command(sub, "report", run)
+    p.add_argument("coded", nargs="+", metavar="CODED_FILE", help="coded .csv/.xlsx/.sav files (one or more years)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the report files (created if missing)")
+    p.add_argument("--by", metavar="COLUMN", help="also report per group of this column (fylke, size, ...)")
+    p.add_argument("--year-column", metavar="COL", help="column with the survey year")
+    p.add_argument("--years", nargs="+", metavar="YEAR", help="the survey year of each file, in order")
+    p.add_argument("--text-column", metavar="COL", help="column with the answers, for examples (default: guessed)")
+    p.add_argument("--labels-column", default="labels", metavar="COL", help="column with the codes (default: labels)")
+    p.add_argument("--codeframe", metavar="FILE", help="code frame (default: the default frame, or one matching the codes)")
+    p.add_argument("--model", metavar="NAME_OR_DIR", help="use the code frame this model was trained with")
+    p.add_argument("--examples", type=int, default=3, metavar="N", help="example answers per code (default 3)")

@@ -1,0 +1,202 @@
+"""Do a new year's answers still fit the model? Three checks before coding them.
+
+1. Low confidence: the share of new answers below the review cutoff, against the same
+   share among the training answers in cross-validation (`SurveyCoder.oof_confidence_`).
+   More low-confidence answers than in cross-validation means the model is less sure
+   of the new answers than it was of answers like its training data.
+2. Unseen words: the share of the new answers' words (the model's own terms: lemmas or
+   stems) that are not in the fitted vocabulary. Some are always new; how many is
+   estimated from the training data alone with Good-Turing: the share of (answer, word)
+   pairs whose word occurred in only one training answer (document frequencies are
+   recovered from the fitted TF-IDF weights).
+3. Code shares: each code's predicted share among the new answers against its share in
+   the training answers (metadata `training_data.code_shares`), with a two-proportion
+   z-test (Bonferroni-corrected over the codes).
+
+A check warns only when its difference is both statistically clear (p < `alpha`) and
+large enough to matter (at least `min_change`, in percentage points), so a big file
+does not warn about trivial shifts and a small one does not warn about noise.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .coding import check_target
+from .errors import Warnings
+from .preprocess import is_non_answer
+
+MAX_ANSWERS = 2000  # the checks need a sample, not the whole file: bounded cost
+ALPHA = 0.01
+MIN_CHANGE = 0.10
+
+
+@dataclass
+class Check:
+    """A share in the new answers against what the model leads one to expect."""
+
+    name: str
+    observed: float
+    expected: float
+    n: int            # units behind `observed` (answers, or answer-word pairs)
+    n_expected: int   # units behind `expected`
+    p_value: float
+    warn: bool
+
+    @property
+    def change(self) -> float:
+        return self.observed - self.expected
+
+
+@dataclass
+class DriftReport:
+    n_answers: int            # non-empty answers in the file
+    n_checked: int            # answers the checks used (a sample of at most MAX_ANSWERS)
+    cutoff: float
+    low_confidence: Check
+    unseen_words: Check
+    code_shares: dict[str, Check] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # the answers do not fit the model
+    notes: list[str] = field(default_factory=list)     # what could not be checked
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.warnings)
+
+    @property
+    def review_share(self) -> float:
+        """Estimated share of answers that will need review (the low-confidence share)."""
+        return self.low_confidence.observed
+
+    @property
+    def review_estimate(self) -> int:
+        return int(round(self.review_share * self.n_answers))
+
+
+def normal_sf(z: float) -> float:
+    """P(Z >= z) for a standard normal Z."""
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def two_proportion_test(k1: int, n1: int, k2: int, n2: int, alternative: str = "two-sided") -> float:
+    """p-value of the pooled two-proportion z-test of k1/n1 against k2/n2.
+
+    `alternative`: 'two-sided', or 'greater' (first share larger than the second).
+    """
+    if n1 == 0 or n2 == 0:
+        return 1.0
+    pooled = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    diff = k1 / n1 - k2 / n2
+    if se == 0:
+        return 1.0 if diff == 0 else 0.0
+    z = diff / se
+    if alternative == "greater":
+        return normal_sf(z)
+    return min(1.0, 2 * normal_sf(abs(z)))
+
+
+def term_vocabulary(coder) -> tuple[set[str], np.ndarray]:
+    """The single words of the fitted 'terms' vectorizer, and their training document frequencies."""
+    vec = coder.head_.named_steps["features"].named_transformers_["terms"]
+    words = {t: i for t, i in vec.vocabulary_.items() if " " not in t}
+    idf = np.asarray(vec.idf_, dtype=float)[list(words.values())]
+    n = coder.n_train_
+    if getattr(vec, "smooth_idf", True):
+        df = (1 + n) / np.exp(idf - 1) - 1
+    else:
+        df = n / np.exp(idf - 1)
+    return set(words), np.rint(df)
+
+
+def expected_unseen_share(doc_freq: np.ndarray) -> tuple[float, int]:
+    """Good-Turing: P(a new answer's word is unseen) ~ words seen in one answer / all (answer, word) pairs."""
+    total = float(doc_freq.sum())
+    if total <= 0:
+        return 0.0, 0
+    return float((doc_freq == 1).sum() / total), int(total)
+
+
+def unseen_pairs(coder, texts: list[str]) -> tuple[int, int]:
+    """(answer-word pairs whose word the model never saw, all answer-word pairs)."""
+    vocab, _ = term_vocabulary(coder)
+    terms = coder.normalizer_.transform(texts)["terms"]
+    unseen = total = 0
+    for cell in terms:
+        words = set(cell.split())
+        total += len(words)
+        unseen += sum(w not in vocab for w in words)
+    return unseen, total
+
+
+def sample_answers(texts, max_answers: int = MAX_ANSWERS, seed: int = 0) -> tuple[list[str], int]:
+    """Non-empty answers (a reproducible random sample of at most `max_answers`), and how many there are."""
+    answers = [str(t).strip() for t in texts if not is_non_answer(t)]
+    if len(answers) <= max_answers:
+        return answers, len(answers)
+    return random.Random(seed).sample(answers, max_answers), len(answers)
+
+
+def check_drift(coder, texts, metadata: dict | None = None, target_precision: float = 0.95,
+                alpha: float = ALPHA, min_change: float = MIN_CHANGE, max_answers: int = MAX_ANSWERS) -> DriftReport:
+    """Compare new answers with the model's training data; see the module docstring."""
+    check_target(target_precision)
+    sample, n_answers = sample_answers(texts, max_answers)
+    n = len(sample)
+    keys = coder.frame.keys
+    cutoff = coder.review_cutoff(target_precision)
+    if n:
+        P = coder.predict_proba(sample)
+        D = coder.decide(P)
+        conf = coder.confidence(P, D)
+    else:
+        D, conf = np.zeros((0, len(keys)), dtype=int), np.zeros(0)
+
+    oof = np.asarray(coder.oof_confidence_, dtype=float)
+    k_new, k_old = int((conf < cutoff).sum()), int((oof < cutoff).sum())
+    p = two_proportion_test(k_new, n, k_old, len(oof), "greater")
+    low = Check("low_confidence", k_new / n if n else 0.0, k_old / len(oof) if len(oof) else 0.0,
+                n, len(oof), p, False)
+    low.warn = bool(n and p < alpha and low.change >= min_change)
+
+    unseen, pairs = unseen_pairs(coder, sample) if n else (0, 0)
+    exp_share, exp_pairs = expected_unseen_share(term_vocabulary(coder)[1])
+    # One-sided binomial z-test against the Good-Turing estimate.
+    se = math.sqrt(exp_share * (1 - exp_share) / pairs) if pairs else 0.0
+    obs_share = unseen / pairs if pairs else 0.0
+    p = normal_sf((obs_share - exp_share) / se) if se else (0.0 if obs_share > exp_share else 1.0)
+    words = Check("unseen_words", obs_share, exp_share, pairs, exp_pairs, p, False)
+    words.warn = bool(pairs and p < alpha and words.change >= min_change)
+
+    warnings: list[str] = []
+    if low.warn:
+        warnings.append(Warnings.DRIFT_LOW_CONFIDENCE.format(share=_pct(low.observed), expected=_pct(low.expected)))
+    if words.warn:
+        warnings.append(Warnings.DRIFT_UNSEEN_WORDS.format(share=_pct(words.observed), expected=_pct(words.expected)))
+
+    shares = {}
+    train_info = (metadata or {}).get("training_data", {})
+    train_shares, n_train = train_info.get("code_shares"), int(train_info.get("n_answers") or 0)
+    if train_shares and n_train:
+        for j, key in enumerate(keys):
+            if key not in train_shares:
+                continue
+            k_new = int(D[:, j].sum())
+            k_old = int(round(train_shares[key] * n_train))
+            p = two_proportion_test(k_new, n, k_old, n_train)
+            c = Check(f"share:{key}", k_new / n if n else 0.0, float(train_shares[key]), n, n_train, p, False)
+            c.warn = bool(n and p < alpha / len(keys) and abs(c.change) >= min_change)
+            shares[key] = c
+            if c.warn:
+                name = coder.frame.code(key).name or key
+                warnings.append(Warnings.DRIFT_CODE_SHARE.format(name=name, new=_pct(c.observed), old=_pct(c.expected)))
+    notes = [] if train_shares and n_train else [Warnings.DRIFT_NO_SHARES]
+    return DriftReport(n_answers, n, cutoff, low, words, shares, warnings, notes)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"

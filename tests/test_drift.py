@@ -1,0 +1,134 @@
+"""Drift: a model trained on the earlier survey years checks the last year's answers,
+and answers about a new topic (tests/data/new_topic_answers.csv, written for this test)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency
+
+from classifier.coding import code_texts
+from classifier.drift import check_drift, expected_unseen_share, term_vocabulary, two_proportion_test
+from classifier.errors import Warnings
+from classifier.registry import load_model
+from classifier.training import train
+
+from .conftest import DATA, FRAME, ROOT
+
+NEW_TOPIC = DATA / "new_topic_answers.csv"
+
+
+def training_rows() -> pd.DataFrame:
+    files = sorted((ROOT / "training_data").glob("*.csv"))
+    return pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def yearly(tmp_path_factory):
+    """A model trained on every survey year but the last (3 folds), and the last year's rows."""
+    rows = training_rows()
+    last = max(rows["year"], key=int)
+    folder = tmp_path_factory.mktemp("yearly")
+    earlier = folder / "earlier_years.csv"
+    rows[rows["year"] != last].to_csv(earlier, index=False)
+    train([earlier], FRAME, out_dir=folder / "model", cv=3)
+    return load_model(folder / "model"), rows[rows["year"] != last], rows[rows["year"] == last]
+
+
+def direct_unseen_share(coder, texts):
+    vec = coder.head_.named_steps["features"].named_transformers_["terms"]
+    vocab = {t for t in vec.vocabulary_ if " " not in t}
+    pairs = [(w in vocab) for cell in coder.normalizer_.transform(texts)["terms"] for w in set(cell.split())]
+    return 1 - np.mean(pairs)
+
+
+def test_last_year_figures_match_the_model_and_do_not_warn(yearly):
+    loaded, earlier, last = yearly
+    coder, meta = loaded.coder, loaded.metadata
+    texts = last["text"].tolist()
+    report = check_drift(coder, texts, meta)
+
+    P = coder.predict_proba(texts)
+    D = coder.decide(P)
+    cutoff = coder.review_cutoff(0.95)
+    assert report.n_answers == len(texts)
+    assert report.low_confidence.observed == pytest.approx(np.mean(coder.confidence(P, D) < cutoff))
+    assert report.low_confidence.expected == pytest.approx(np.mean(coder.oof_confidence_ < cutoff))
+    assert report.unseen_words.observed == pytest.approx(direct_unseen_share(coder, texts))
+    # The training counts in the metadata are those of the earlier years' files.
+    for j, key in enumerate(coder.frame.keys):
+        coded = earlier["labels"].str.split(";").map(lambda ks, key=key: key in ks)
+        assert report.code_shares[key].expected == pytest.approx(coded.mean())
+        assert report.code_shares[key].observed == pytest.approx(D[:, j].mean())
+    # The same count of answers to review as coding itself flags.
+    assert report.review_estimate == int(code_texts(coder, texts).needs_review.sum())
+    assert report.warnings == [], report.warnings
+
+
+def test_good_turing_estimate_predicts_the_unseen_words_of_a_new_year(yearly):
+    loaded, _, last = yearly
+    expected, pairs = expected_unseen_share(term_vocabulary(loaded.coder)[1])
+    observed = direct_unseen_share(loaded.coder, last["text"].tolist())
+    assert pairs > 1000
+    assert 0 < expected < 0.5
+    assert abs(observed - expected) < 0.05, (observed, expected)
+
+
+def test_document_frequencies_are_recovered_from_the_fitted_weights(yearly):
+    loaded, earlier, _ = yearly
+    vocab, df = term_vocabulary(loaded.coder)
+    terms = loaded.coder.normalizer_.transform(earlier["text"].tolist())["terms"]
+    counted = pd.Series([w for cell in terms for w in set(cell.split())]).value_counts()
+    words = [t for t in loaded.coder.head_.named_steps["features"].named_transformers_["terms"].vocabulary_ if " " not in t]
+    assert set(words) == vocab
+    assert df.sum() == counted[list(vocab)].sum()
+
+
+def test_answers_about_a_new_topic_raise_the_drift_warning(yearly):
+    loaded, _, _ = yearly
+    texts = pd.read_csv(NEW_TOPIC, sep=";", dtype=str)["svar"].tolist()
+    report = check_drift(loaded.coder, texts, loaded.metadata)
+    assert report.drifted
+    assert report.unseen_words.warn
+    assert report.unseen_words.observed > report.unseen_words.expected + 0.10
+    words = report.unseen_words
+    assert Warnings.DRIFT_UNSEEN_WORDS.format(share=f"{100 * words.observed:.0f} %",
+                                              expected=f"{100 * words.expected:.0f} %") in report.warnings
+    moved = [k for k, c in report.code_shares.items() if c.warn]
+    assert moved, "some code's share should have moved"
+    assert all(report.code_shares[k].p_value < 0.01 / len(report.code_shares) for k in moved)
+
+
+def test_low_confidence_warning_when_the_model_is_unsure(yearly, monkeypatch):
+    loaded, _, last = yearly
+    coder = loaded.coder
+    monkeypatch.setattr(coder, "confidence", lambda P, D: np.zeros(len(P)))
+    report = check_drift(coder, last["text"].tolist(), loaded.metadata)
+    assert report.low_confidence.observed == 1.0
+    assert report.low_confidence.warn
+    assert any("low confidence" in w for w in report.warnings)
+
+
+def test_empty_answers_are_not_checked_and_big_files_are_sampled(yearly):
+    loaded, _, last = yearly
+    texts = last["text"].tolist()
+    report = check_drift(loaded.coder, texts + ["", "-", "..."], loaded.metadata, max_answers=50)
+    assert report.n_answers == len(texts)
+    assert report.n_checked == 50
+    again = check_drift(loaded.coder, texts, loaded.metadata, max_answers=50)
+    assert again.low_confidence.observed == report.low_confidence.observed  # the sample is reproducible
+
+
+def test_without_training_shares_the_share_check_is_skipped_with_a_note(yearly):
+    loaded, _, last = yearly
+    report = check_drift(loaded.coder, last["text"].tolist()[:40], {})
+    assert report.code_shares == {}
+    assert report.notes == [Warnings.DRIFT_NO_SHARES]
+
+
+@pytest.mark.parametrize("k1,n1,k2,n2", [(30, 100, 20, 100), (5, 40, 40, 120), (96, 228, 228, 697)])
+def test_two_proportion_test_matches_the_chi_square_test(k1, n1, k2, n2):
+    expected = chi2_contingency([[k1, n1 - k1], [k2, n2 - k2]], correction=False).pvalue
+    assert two_proportion_test(k1, n1, k2, n2) == pytest.approx(expected)
+    # One-sided: half the two-sided p when the first share is larger.
+    one = two_proportion_test(k1, n1, k2, n2, "greater")
+    assert one == pytest.approx(expected / 2 if k1 / n1 > k2 / n2 else 1 - expected / 2)
