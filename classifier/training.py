@@ -29,6 +29,7 @@ class TrainResult:
     path: Path
     frame_origin: str
     warnings: list[str] = field(default_factory=list)
+    annotations: AnnotationsUsed | None = None  # review decisions used, when any
 
 
 def load_training_data(paths, frame_path=None, text_column="text", labels_column="labels",
@@ -87,15 +88,76 @@ def build_metadata(coder: SurveyCoder, data: CodedAnswers, paths, name: str) -> 
 
 def train(paths, frame_path=None, text_column="text", labels_column="labels", out_dir=None,
           name: str | None = None, spacy_model: str | None = None, C: float = 4.0, cv: int = 5,
-          progress=None, extra: CodedAnswers | None = None) -> TrainResult:
+          progress=None, extra: CodedAnswers | None = None, annotations=None,
+          disagreement: str = "latest") -> TrainResult:
     """Read, check, fit, and save a model; returns it with its metadata and folder."""
     data, frame, origin = load_training_data(paths, frame_path, text_column, labels_column, extra)
+    used = None
+    if annotations is not None:  # review decisions win over file rows with the same text
+        data, used = apply_annotations(data, frame, annotations, disagreement)
     coder = fit_coder(data, frame, spacy_model, C=C, cv=cv, progress=progress)
     name = name or frame.name
     target = Path(out_dir) if out_dir else new_model_dir(name)
     meta = build_metadata(coder, data, paths, name)
     meta["codeframe"]["origin"] = origin
+    if used is not None:
+        meta["annotations"] = used.metadata()
     save_model(coder, meta, target)
     warnings = [Warnings.SKIPPED_UNCODED.format(n=data.skipped)] if data.skipped else []
     warnings += data.notes
-    return TrainResult(coder, meta, target, origin, warnings)
+    if used is not None:
+        warnings += used.warnings
+    return TrainResult(coder, meta, target, origin, warnings, annotations=used)
+
+
+# -- review decisions (the annotation store) ---------------------------------------------------
+@dataclass
+class AnnotationsUsed:
+    """What the annotation store added to training: counts and the disagreements found."""
+
+    path: Path
+    rule: str
+    n_used: int  # answers coded from decisions
+    n_replaced: int  # training-file rows replaced by a decision on the same (normalised) text
+    n_other_frame: int  # decisions made with another code frame, not used
+    disagreements: list = field(default_factory=list)  # store.Disagreement
+    warnings: list[str] = field(default_factory=list)
+
+    def metadata(self) -> dict:
+        return {"path": str(self.path), "rule": self.rule, "n_used": self.n_used, "n_replaced": self.n_replaced,
+                "n_other_frame": self.n_other_frame, "n_disagreements": len(self.disagreements)}
+
+
+def annotations_as_coded(store_path, frame: CodeFrame, rule: str = "latest") -> tuple[CodedAnswers, AnnotationsUsed]:
+    """The store's latest coding per answer for `frame` (skips and undone decisions left out)."""
+    from .store import CODING_ACTIONS, AnnotationStore
+
+    with AnnotationStore(store_path, create=False) as store:
+        resolved, disagreements = store.resolve(frame.hash, rule)
+        other = sum(1 for d in store.decisions() if d.frame_hash != frame.hash and d.action in CODING_ACTIONS)
+    name = Path(store_path).name
+    data = CodedAnswers(
+        texts=[r.text for r in resolved], labels=[list(r.labels) for r in resolved],
+        sources=[f"{name} decision {r.decision_id}" for r in resolved],
+        ids=[f"decision:{r.decision_id}" for r in resolved], years=["" for _ in resolved],
+    )
+    warnings = [Warnings.ANNOTATIONS_OTHER_FRAME.format(n=other, path=store_path)] if other else []
+    return data, AnnotationsUsed(Path(store_path), rule, len(resolved), 0, other, disagreements, warnings)
+
+
+def apply_annotations(data: CodedAnswers, frame: CodeFrame, store_path, rule: str = "latest"
+                      ) -> tuple[CodedAnswers, AnnotationsUsed]:
+    """`data` with the store's decisions: a decision replaces file rows with the same normalised text."""
+    from .store import answer_hash
+
+    decided, used = annotations_as_coded(store_path, frame, rule)
+    if not len(decided):
+        return data, used
+    keys = {answer_hash(t) for t in decided.texts}
+    keep = [answer_hash(t) not in keys for t in data.texts]
+    used.n_replaced = keep.count(False)
+    merged = data.subset(keep).extend(decided)
+    merged.skipped = data.skipped
+    if hasattr(data, "notes"):  # what the file rows told the user is kept
+        merged.notes = data.notes
+    return check_against_frame(merged, frame), used

@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import evaluate, info, models, predict, report, train
+from . import agreement, evaluate, export, import_, info, models, predict, report, review, train
 from ._util import run_command
 
-COMMANDS = [train, predict, evaluate, info, models, report]
+COMMANDS = [train, predict, evaluate, info, models, report, review, export, import_, agreement]
 
 
 def build_parser() -> argparse.ArgumentParser:

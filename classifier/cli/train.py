@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..training import train as train_model
 from ..paths import default_frame_path, training_dir
 from ._util import console, metrics_table, pct, progress_bar, show_warnings
@@ -21,19 +23,23 @@ def run(args) -> int:
     result = train_and_show(
         args.data or [training_dir()], args.codeframe, args.text_column, args.labels_column,
         args.out, args.name, args.spacy_model, args.C, args.cv,
+        annotations=annotations_option(args), disagreement=args.disagreement,
     )
     return 0 if result else 1
 
 
 def train_and_show(paths, codeframe=None, text_column="text", labels_column="labels", out=None,
-                   name=None, spacy_model=None, C=4.0, cv=5):
+                   name=None, spacy_model=None, C=4.0, cv=5, annotations=None, disagreement="latest"):
     """Train with a progress bar, then print the per-code table; shared with `predict`."""
     with progress_bar("Training", total=cv + 1) as update:
         result = train_model(
             paths, codeframe, text_column, labels_column, out, name=name, spacy_model=spacy_model,
             C=C, cv=cv, progress=lambda step, done, total: update(done, total, f"Training: {step}"),
+            annotations=annotations, disagreement=disagreement,
         )
     show_warnings(result.warnings)
+    if result.annotations is not None:
+        show_annotations(result.annotations)
     meta = result.metadata
     frame = result.coder.frame
     console.print(metrics_table(f"Cross-validated scores ({cv} folds, {meta['training_data']['n_answers']} answers)",
@@ -49,6 +55,45 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
     )
     console.print(f"Saved model to [bold]{result.path}[/]")
     return result
+
+
+def annotations_option(args):
+    """--annotations PATH, else training_data/annotations.sqlite if it exists; None with --no-annotations."""
+    from ..errors import Errors, UserError
+    from ..paths import annotations_path
+
+    if args.no_annotations:
+        return None
+    if args.annotations:
+        if not Path(args.annotations).is_file():
+            raise UserError(Errors.STORE_NOT_FOUND.format(path=args.annotations))
+        return Path(args.annotations)
+    default = annotations_path()
+    return default if default.is_file() else None
+
+
+def show_annotations(used, limit: int = 10) -> None:
+    """What the review decisions added, and where annotators disagree (and what the rule chose)."""
+    from ..codeframe import join_labels
+
+    console.print(
+        f"Review decisions from [bold]{used.path}[/]: {used.n_used} answers, "
+        f"{used.n_replaced} training-file rows replaced by a decision on the same text."
+    )
+    dis = used.disagreements
+    if not dis:
+        return
+    rule = {"latest": "the latest coding wins", "majority": "the majority coding wins (ties: the latest)",
+            "skip": "left out of training"}[used.rule]
+    console.print(f"[yellow]{len(dis)} answers where annotators disagree[/] (--disagreement {used.rule}: {rule}):")
+    for d in dis[:limit]:
+        text = " ".join(d.text.split())
+        text = text if len(text) <= 60 else text[:59] + "…"
+        who = "; ".join(f"{a}: {join_labels(c)}" for a, c in d.codings.items())
+        chosen = join_labels(d.chosen) if d.chosen is not None else "left out"
+        console.print(f"  '{text}'  {who}  -> {chosen}", soft_wrap=True)
+    if len(dis) > limit:
+        console.print(f"  … and {len(dis) - limit} more (python cli.py agreement lists them).")
 
 
 def default_training():
@@ -69,3 +114,8 @@ def register(sub) -> None:
     p.add_argument("--spacy-model", metavar="NAME_OR_PATH", help="spaCy pipeline (default: nb_core_news_sm if installed, else blank Norwegian)")
     p.add_argument("--C", type=float, default=4.0, help="inverse regularisation strength (default 4)")
     p.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument("--annotations", metavar="PATH",
+                   help="review decisions to train on (default: training_data/annotations.sqlite if it exists)")
+    p.add_argument("--no-annotations", action="store_true", help="train on the files only")
+    p.add_argument("--disagreement", choices=("latest", "majority", "skip"), default="latest",
+                   help="where annotators disagree on an answer: latest coding, majority, or leave it out (default latest)")

@@ -1,0 +1,200 @@
+"""Review screen latency: time from a key press to the next screen, on a 1,000-answer file.
+
+Runs the real `review` loop (classifier.cli.review.drive) with the model loaded once, a
+real annotation store on disk (WAL, synchronous=FULL: every decision is fsynced before
+the next answer is shown), and a rich console rendering full colour to memory. Keys
+come from a scripted stream that notes the time each key is handed over and the time
+the loop asks for the next one; the difference is the latency of that key press: apply
+the key, commit the decision, pick the next answer, explain it (the words that pushed
+each code up) and render the whole screen. Terminal drawing time is not included.
+
+The file: 1,000 distinct answers from training_data/ and eval_data/ (every answer in
+the queue, --all). Keys: a fixed-seed mix of accept (Enter), toggle-then-accept, skip,
+undo and back, as a coordinator would press them.
+
+Usage:
+  .venv/bin/python bench/review_latency.py [--model MODEL_DIR] [--keys 1000] [--json OUT.json]
+
+With no --model, a model is trained first on training_data/ (3 folds, about 10 s).
+Exit code 1 when the 95th percentile is 100 ms or more (the target).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+
+from classifier.cli.review import KeyStream, drive  # noqa: E402
+from classifier.codeframe import load_codeframe  # noqa: E402
+from classifier.dataset import read_coded  # noqa: E402
+from classifier.queue import Diversify, LeastConfidence, group_answers  # noqa: E402
+from classifier.registry import load_model  # noqa: E402
+from classifier.review import ReviewSession, review_order, suggest  # noqa: E402
+from classifier.store import AnnotationStore  # noqa: E402
+from classifier.training import train  # noqa: E402
+
+TARGET_MS = 100.0
+N_ANSWERS = 1000
+
+
+class TimedKeys(KeyStream):
+    """Scripted keys that record when each was handed over and when the next was asked for."""
+
+    def __init__(self, keys: list[str]):
+        super().__init__(io.StringIO("".join(k + "\n" for k in keys)))
+        self.keys = keys
+        self.given: list[float] = []  # time each key was returned to the loop
+        self.asked: list[float] = []  # time the loop asked for the next key (screen is drawn)
+
+    def readline(self) -> str:
+        self.asked.append(time.perf_counter())
+        line = super().readline()
+        self.given.append(time.perf_counter())
+        return line
+
+    def latencies_ms(self) -> list[tuple[str, float]]:
+        """(key, ms from handing it over to the next request) for every key that was followed by one."""
+        out = []
+        for i, key in enumerate(self.keys):
+            if i + 1 < len(self.asked) and i < len(self.given):
+                out.append((key, 1000 * (self.asked[i + 1] - self.given[i])))
+        return out
+
+
+def survey_texts(n: int) -> list[str]:
+    """`n` distinct answers (after normalisation) from the shipped coded data."""
+    paths = [ROOT / "training_data"] + ([ROOT / "eval_data"] if (ROOT / "eval_data").is_dir() else [])
+    texts = read_coded(paths).texts
+    items = group_answers(texts)
+    if len(items) < n:
+        raise SystemExit(f"only {len(items)} distinct answers in {paths}; need {n}")
+    return [it.text for it in items[:n]]
+
+
+def key_script(frame, n_keys: int, seed: int = 0) -> list[str]:
+    """A realistic mix: mostly Enter, some toggles before Enter, a few skips, undos and backs."""
+    rng = np.random.default_rng(seed)
+    shortcuts = list(frame.shortcuts())
+    keys: list[str] = []
+    while len(keys) < n_keys:
+        r = rng.random()
+        if r < 0.65:
+            keys.append("")
+        elif r < 0.85:
+            keys += [str(rng.choice(shortcuts)), ""]
+        elif r < 0.92:
+            keys.append("s")
+        elif r < 0.96:
+            keys.append("u")
+        else:
+            keys += ["b", ""]
+    return keys[:n_keys]
+
+
+def summarise(values: list[float]) -> dict:
+    a = np.asarray(values)
+    return {"n": int(len(a)), "median_ms": float(np.median(a)), "p95_ms": float(np.percentile(a, 95)),
+            "max_ms": float(a.max())}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="model folder (default: train one on training_data/)")
+    ap.add_argument("--keys", type=int, default=1000, help="key presses to time (default 1000)")
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    args = ap.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix=".bench-review-", dir=ROOT))  # on the project's disk, not tmpfs
+    try:
+        t0 = time.perf_counter()
+        if args.model:
+            model_dir = Path(args.model)
+        else:
+            model_dir = work / "model"
+            train([ROOT / "training_data"], ROOT / "labels" / "imdi_kvalifisering.toml", out_dir=model_dir, cv=3)
+        t_train = time.perf_counter() - t0
+
+        texts = survey_texts(N_ANSWERS)
+        t0 = time.perf_counter()
+        loaded = load_model(model_dir)
+        coder = loaded.coder
+        frame = coder.frame
+        t_load = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        items = group_answers(texts)
+        sugg = suggest(coder, items)
+        queue = review_order(items, sugg, LeastConfidence(), frame.multi_label, include_all=True,
+                             diversify=Diversify())
+        store = AnnotationStore(work / "annotations.sqlite")
+        session = ReviewSession(store, queue, frame, coder, source="bench.csv", annotator="bench",
+                                suggestions=sugg, model_version=loaded.name, all_items=items)
+        t_open = time.perf_counter() - t0
+
+        keys = key_script(load_codeframe(ROOT / "labels" / "imdi_kvalifisering.toml"), args.keys)
+        stream = TimedKeys(keys)
+        screen = io.StringIO()
+        console = Console(file=screen, width=100, force_terminal=True, color_system="truecolor")
+        t0 = time.perf_counter()
+        drive(session, console, stream)
+        t_drive = time.perf_counter() - t0
+        lat = stream.latencies_ms()
+        all_ms = [ms for _, ms in lat]
+        moves = [ms for k, ms in lat if k in ("", "s", "u", "b")]
+        toggles = [ms for k, ms in lat if k not in ("", "s", "u", "b")]
+        counts = {a: store.count(a) for a in ("accept", "correct", "skip", "undo")}
+        integrity = store.integrity_check()
+        store.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    result = {
+        "benchmark": "review_latency",
+        "answers_in_file": len(texts),
+        "answers_in_queue": len(queue),
+        "key_presses_timed": len(lat),
+        "all_keys": summarise(all_ms),
+        "to_next_answer": summarise(moves),
+        "toggle_redraw": summarise(toggles) if toggles else None,
+        "decisions_written": counts,
+        "store_integrity": integrity,
+        "setup_s": {"train": round(t_train, 2), "load_model": round(t_load, 3),
+                    "predict_order_open": round(t_open, 3), "session": round(t_drive, 2)},
+        "target_ms": TARGET_MS,
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "processor": platform.processor() or platform.machine()},
+    }
+    a, m = result["all_keys"], result["to_next_answer"]
+    print(f"Review latency on a {len(texts)}-answer file ({len(queue)} in the queue), model loaded once, "
+          f"{len(lat)} key presses timed:")
+    print(f"  every key            median {a['median_ms']:6.1f} ms   p95 {a['p95_ms']:6.1f} ms   max {a['max_ms']:6.1f} ms")
+    print(f"  to the next answer   median {m['median_ms']:6.1f} ms   p95 {m['p95_ms']:6.1f} ms   max {m['max_ms']:6.1f} ms"
+          f"   (Enter, s, u, b: {m['n']} presses)")
+    if toggles:
+        t = result["toggle_redraw"]
+        print(f"  toggle (redraw)      median {t['median_ms']:6.1f} ms   p95 {t['p95_ms']:6.1f} ms   max {t['max_ms']:6.1f} ms")
+    print(f"  decisions written: {counts}; store integrity: {integrity}")
+    print(f"  setup: load model {t_load:.2f} s; predict + order + open store {t_open:.2f} s (once per session)")
+    ok = a["p95_ms"] < TARGET_MS
+    print(f"Target: p95 < {TARGET_MS:.0f} ms from a key press to the next screen: {'met' if ok else 'NOT met'}.")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

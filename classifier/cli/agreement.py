@@ -1,0 +1,85 @@
+"""`agreement`: how far annotators agree, per code, and the answers they disagree on."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from rich.table import Table
+
+from ..agreement import agreement
+from ..codeframe import infer_codeframe, join_labels, load_codeframe
+from ..errors import Errors, UserError
+from ..paths import annotations_path
+from ..store import AnnotationStore, write_records
+from ._util import add_command, console, pct
+from .export import pick_frame_hash
+
+
+def _value(x: float) -> str:
+    return "–" if x is None or math.isnan(x) else f"{x:.3f}"
+
+
+def run(args) -> int:
+    """Agreement between annotators who coded the same answers, per code.
+
+    Two annotators: Cohen's kappa per code; three or more: Krippendorff's alpha (nominal),
+    which allows for annotators who did not code every answer. Also the share of answers
+    where they agree, and the answers they disagree on (all of them with --out).
+
+    Example:
+      python cli.py agreement --out disagreements.xlsx
+    """
+    store_path = Path(args.store) if args.store else annotations_path()
+    with AnnotationStore(store_path, create=False) as store:
+        frame_hash = pick_frame_hash(store, args.codeframe)
+        frame = load_codeframe(args.codeframe) if args.codeframe else store.frame(frame_hash)
+        if frame is None:  # decisions imported without their frame: the codes they use
+            frame = infer_codeframe([d.labels for d in store.latest(frame_hash, coding_only=True)],
+                                    name="codes in the store")
+        report = agreement(store, frame, frame_hash)
+    if report is None:
+        raise UserError(Errors.NO_OVERLAP.format(path=store_path, where=f" with code frame '{frame.name}'"))
+    stat = report.per_code[0].statistic
+    table = Table(title=f"Agreement of {len(report.annotators)} annotators ({', '.join(report.annotators)}) "
+                        f"on {report.n_answers} answers", title_justify="left")
+    table.add_column("code")
+    table.add_column("name")
+    table.add_column("agree", justify="right")
+    table.add_column(stat, justify="right")
+    for a in report.per_code:
+        table.add_row(a.code, frame.code(a.code).name if a.code in frame.keys else "", pct(a.agreement), _value(a.value))
+    table.add_section()
+    o = report.overall
+    table.add_row("whole coding", "the exact set of codes", pct(o.agreement), f"α {_value(o.value)}")
+    console.print(table)
+    if stat == "Cohen's kappa":
+        console.print("[dim]– : kappa is undefined where neither annotator ever (or both always) used the code.[/]")
+    dis = report.disagreements
+    if dis:
+        t = Table(title=f"{len(dis)} answers they disagree on", title_justify="left", show_lines=True)
+        t.add_column("answer")
+        for a in report.annotators:
+            t.add_column(a)
+        for d in dis[: args.show]:
+            t.add_row(d.text if len(d.text) <= 120 else d.text[:119] + "…",
+                      *[join_labels(d.codings[a]) if a in d.codings else "" for a in report.annotators])
+        console.print(t)
+        if len(dis) > args.show:
+            console.print(f"… and {len(dis) - args.show} more (write them all with --out FILE).")
+    else:
+        console.print("No answer is coded differently.")
+    if args.out:
+        records = [{"text": d.text, "answer_hash": d.answer_hash,
+                    **{a: join_labels(d.codings.get(a, [])) for a in report.annotators}} for d in dis]
+        write_records(records, args.out, ["text", "answer_hash", *report.annotators])
+        console.print(f"Wrote {len(records)} disagreements to [bold]{args.out}[/].")
+    return 0
+
+
+def register(sub) -> None:
+    p = add_command(sub, "agreement", run)
+    p.add_argument("--store", metavar="PATH", help="annotation store (default: training_data/annotations.sqlite)")
+    p.add_argument("--codeframe", metavar="FILE", help="code frame (default: the one with the most decisions)")
+    p.add_argument("--show", type=int, default=20, metavar="N", help="disagreements to show (default 20)")
+    p.add_argument("--out", metavar="FILE", help="write every disagreement to .csv, .xlsx or .jsonl")

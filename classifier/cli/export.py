@@ -1,0 +1,66 @@
+"""`export`: write the annotation store's decisions to CSV, XLSX or JSONL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..codeframe import load_codeframe
+from ..errors import Errors, UserError
+from ..paths import annotations_path
+from ..store import COLUMNS, RULES, AnnotationStore, export_log, export_resolved, write_records
+from ._util import add_command, console
+
+
+def pick_frame_hash(store: AnnotationStore, codeframe: str | None) -> str:
+    """--codeframe's hash (it must have decisions), else the frame with the most decisions."""
+    counts = store.frame_counts()
+    if codeframe:
+        frame = load_codeframe(codeframe)
+        if frame.hash not in {h for h, _, _ in counts}:
+            frames = ", ".join(f"'{n}' ({h})" for h, n, _ in counts) or "none"
+            raise UserError(Errors.STORE_NO_FRAME.format(path=store.path, frame=frame.name, frames=frames))
+        return frame.hash
+    if not counts:
+        raise UserError(Errors.STORE_NO_FRAME.format(path=store.path, frame="any", frames="none"))
+    return counts[0][0]
+
+
+def run(args) -> int:
+    """Write the decisions in the annotation store to a CSV, XLSX or JSONL file.
+
+    By default every decision row is written (accept, correct, skip, undo; who, when,
+    which model and code frame), oldest first: a log to keep under version control or to
+    share, which `import` reads back. With --latest, one row per answer with the codes
+    training would use (columns text and labels, usable as training data).
+
+    Example:
+      python cli.py export --out decisions.jsonl
+      python cli.py export --latest --out training_data/reviewed.csv
+    """
+    out = Path(args.out)
+    store_path = Path(args.store) if args.store else annotations_path()
+    with AnnotationStore(store_path, create=False) as store:
+        if out.exists() and out.resolve() == store.path.resolve():
+            raise UserError(Errors.OUTPUT_IS_INPUT.format(path=out))
+        if args.latest:
+            frame_hash = pick_frame_hash(store, args.codeframe)
+            records = export_resolved(store, frame_hash, args.disagreement)
+            columns = None
+        else:
+            frame_hash = load_codeframe(args.codeframe).hash if args.codeframe else None
+            records = export_log(store, frame_hash)
+            columns = COLUMNS
+    write_records(records, out, columns)
+    what = "answers" if args.latest else "decisions"
+    console.print(f"Wrote [bold]{len(records)}[/] {what} from {store_path} to [bold]{out}[/].")
+    return 0
+
+
+def register(sub) -> None:
+    p = add_command(sub, "export", run)
+    p.add_argument("--out", required=True, metavar="FILE", help="output: .csv, .xlsx or .jsonl")
+    p.add_argument("--store", metavar="PATH", help="annotation store (default: training_data/annotations.sqlite)")
+    p.add_argument("--latest", action="store_true", help="one row per answer with the codes training would use")
+    p.add_argument("--codeframe", metavar="FILE", help="only decisions made with this code frame")
+    p.add_argument("--disagreement", choices=RULES, default="latest",
+                   help="with --latest: which coding wins where annotators disagree (default: latest)")

@@ -1,0 +1,131 @@
+"""`import`: bring corrections made in a spreadsheet, or an exported log, into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from rich.table import Table
+
+from ..codeframe import load_codeframe
+from ..errors import Errors, UserError, Warnings
+from ..paths import annotations_path, default_frame_path, models_dir
+from ..registry import default_model_dir, load_model
+from ..store import AnnotationStore, default_annotator, import_coded_rows, import_log, is_log, read_jsonl
+from ..tables import check_input, pick_column, read_table
+from ._util import add_command, console, show_warnings, warn
+
+SHOW_REJECTED = 20
+
+
+def model_suggestions(df, frame, args):
+    """The model's own codes per row, from the p_<code> columns of a `predict` output; else None."""
+    cols = [f"p_{k}" for k in frame.keys]
+    if not all(c in df.columns for c in cols) or args.all_rows:
+        return None, "", frame
+    if args.model is None and default_model_dir(models_dir()) is None:
+        raise UserError(Errors.NO_MODELS.format(path=models_dir()))
+    loaded = load_model(args.model, trust=args.trust_model)
+    show_warnings(loaded.warnings)
+    coder = loaded.coder
+    if coder.frame.hash != frame.hash:
+        raise UserError(Errors.FRAME_MISMATCH.format(
+            model=loaded.name, model_frame=coder.frame.name, model_hash=coder.frame.hash, frame=frame.name,
+            frame_hash=frame.hash))
+    P = df[cols].apply(lambda s: s.map(lambda v: float(v) if str(v).strip() else np.nan)).to_numpy(dtype=float)
+    filled = ~np.isnan(P).any(axis=1)
+    D = np.zeros_like(P, dtype=int)
+    if filled.any():
+        D[filled] = coder.decide(P[filled])
+    suggested = [[k for k, d in zip(frame.keys, row) if d] if ok else None for row, ok in zip(D, filled)]
+    return suggested, f"{loaded.name}@{loaded.metadata.get('model_sha256', '')[:12]}", coder.frame
+
+
+def run(args) -> int:
+    """Import codes into the annotation store: spreadsheet corrections, or an exported log.
+
+    A coded file (for example a `predict` output an analyst corrected in Excel): each
+    row's codes in --labels-column become a decision by --annotator. In a `predict`
+    output, rows whose codes are still the model's own are left out (they were not
+    corrected; --all-rows imports them too), which needs the model that coded the file.
+    A row with an unknown code is rejected and named; the other rows are imported, and
+    importing the same file again does not double them. A file written by `export`
+    (CSV, XLSX or JSONL) is replayed as it is.
+
+    Example:
+      python cli.py import out/kommuneundersokelsen_2020_coded.xlsx --annotator kari
+    """
+    path = Path(args.file)
+    store_path = Path(args.store) if args.store else annotations_path()
+    if not args.store:
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".jsonl":
+        if not path.is_file():
+            check_input(path)
+        records, columns = read_jsonl(path), None
+    else:
+        table = read_table(path, sheet=args.sheet)
+        records, columns = None, list(table.frame.columns)
+    with AnnotationStore(store_path) as store:
+        if records is not None or is_log(columns):
+            if records is None:
+                records = table.frame.to_dict("records")
+            frame = load_codeframe(args.codeframe) if args.codeframe else None
+            result = import_log(store, records, path.name, frame)
+            what = "decision log"
+        else:
+            frame = load_codeframe(args.codeframe or default_frame_path())
+            df = table.frame
+            text_col = pick_column(table, args.text_column, "text-column")
+            labels_col = pick_column(table, args.labels_column, "labels-column")
+            ids = df[pick_column(table, args.id_column, "id-column")].tolist() if args.id_column else None
+            suggested, model_version, frame = model_suggestions(df, frame, args)
+            result = import_coded_rows(
+                store, df[text_col].tolist(), df[labels_col].tolist(), frame, source=path.name,
+                annotator=args.annotator or default_annotator(), ids=ids, suggested=suggested,
+                include_unchanged=args.all_rows, model_version=model_version,
+            )
+            what = "coded file"
+    show_result(result, path, store_path, what)
+    return 1 if result.rejected else 0
+
+
+def show_result(result, path: Path, store_path: Path, what: str) -> None:
+    console.print(
+        f"Imported [bold]{result.imported}[/] decisions from {what} {path} into {store_path} "
+        f"({result.corrections} corrections, {result.accepted} accepted as the model had them)."
+    )
+    notes = []
+    if result.unchanged:
+        notes.append(f"{result.unchanged} rows still have the model's codes (not corrected; --all-rows imports them)")
+    if result.already:
+        notes.append(f"{result.already} already in the store")
+    if result.uncoded:
+        notes.append(f"{result.uncoded} rows without an answer or without codes")
+    if notes:
+        console.print("Left out: " + "; ".join(notes) + ".")
+    if result.rejected:
+        table = Table(title="Rejected rows", title_justify="left")
+        table.add_column("where", no_wrap=True)
+        table.add_column("why")
+        for where, why in result.rejected[:SHOW_REJECTED]:
+            table.add_row(where, why)
+        if len(result.rejected) > SHOW_REJECTED:
+            table.add_row("…", f"and {len(result.rejected) - SHOW_REJECTED} more")
+        console.print(table)
+        warn(Warnings.IMPORT_REJECTED.format(n=len(result.rejected), path=path))
+
+
+def register(sub) -> None:
+    p = add_command(sub, "import", run)
+    p.add_argument("file", metavar="FILE", help="coded .csv/.xlsx (e.g. a corrected `predict` output) or an `export` file")
+    p.add_argument("--store", metavar="PATH", help="annotation store (default: training_data/annotations.sqlite)")
+    p.add_argument("--codeframe", metavar="FILE", help="code frame of the codes (default: labels/imdi_kvalifisering.toml)")
+    p.add_argument("--text-column", metavar="COL", help="column with the answers (default: guessed)")
+    p.add_argument("--labels-column", default="labels", metavar="COL", help="column with the codes (default: labels)")
+    p.add_argument("--id-column", metavar="COL", help="respondent id column, kept with each decision")
+    p.add_argument("--annotator", metavar="NAME", help="who made the corrections (default: login name)")
+    p.add_argument("--model", metavar="NAME_OR_DIR", help="the model that coded the file (default: the default model)")
+    p.add_argument("--all-rows", action="store_true", help="also import rows whose codes are still the model's")
+    p.add_argument("--trust-model", action="store_true", help="load the model without checking its hash")
+    p.add_argument("--sheet", default=0, help="sheet name or number in an .xlsx file (default: the first)")

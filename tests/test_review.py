@@ -1,0 +1,155 @@
+"""The review session as a plain object: keys in, decisions in the store, screen state out."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier.codeframe import Code, CodeFrame
+from classifier.queue import FileOrder, LeastConfidence, group_answers, rank
+from classifier.review import Explainer, ReviewSession, review_order, suggest
+from classifier.store import AnnotationStore, answer_hash
+
+ANSWERS = ["Praksisplasser!", "Bolig", "praksisplasser", "Godkjenning av utdanning fra hjemlandet (NOKUT)",
+           "Samarbeid med lokale arbeidsgivere", "Tolk", "-", "Jobbsjansen og bransjekurs"]
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = AnnotationStore(tmp_path / "annotations.sqlite")
+    yield s
+    s.close()
+
+
+def label_session(store, frame, annotator="kari", **kw):
+    items = group_answers(ANSWERS)
+    return ReviewSession(store, items, frame, None, source="survey.csv", annotator=annotator, all_items=items, **kw)
+
+
+def test_label_session_codes_answers_in_order_and_records_each(store, frame):
+    s = label_session(store, frame)
+    assert s.progress().total == 6 and s.current().item.n_rows == 2  # "Praksisplasser" x2, "-" left out
+    assert s.current().selected == [] and s.current().suggested == []
+    assert not s.accept().ok  # nothing chosen yet: refused, nothing written
+    assert store.count() == 0
+    s.toggle("practice_placements")
+    assert s.accept().ok
+    rows = store.decisions()
+    assert [(r.text, r.labels, r.action, r.n_rows, r.row_ids, r.annotator, r.source, r.frame_hash) for r in rows] == [
+        ("Praksisplasser!", ["practice_placements"], "correct", 2, "2;4", "kari", "survey.csv", frame.hash)]
+    assert s.current().item.text == "Bolig"
+    assert s.progress().done == 1 and s.progress().decisions == 1
+
+
+def test_toggle_keeps_the_fallback_alone(store, frame):
+    s = label_session(store, frame)
+    s.toggle("education_guidance")
+    s.toggle("work_pathways")
+    assert s.current().selected == ["education_guidance", "work_pathways"]
+    s.toggle("other")  # the fallback clears the rest
+    assert s.current().selected == ["other"]
+    s.toggle("employer_cooperation")  # a substantive code clears the fallback
+    assert s.current().selected == ["employer_cooperation"]
+    s.toggle("employer_cooperation")
+    assert s.current().selected == []
+    assert not s.toggle("nonsense").ok
+
+
+def test_single_choice_frame_keeps_one_code(store):
+    frame = CodeFrame("yesno", (Code("yes"), Code("no"), Code("unsure")), multi_label=False)
+    s = label_session(store, frame)
+    s.toggle("yes")
+    s.toggle("no")
+    assert s.current().selected == ["no"]
+
+
+def test_skip_undo_back_and_resume(store, frame, tmp_path):
+    s = label_session(store, frame)
+    s.toggle("practice_placements")
+    s.accept()  # Praksisplasser
+    s.toggle("other")
+    s.accept()  # Bolig
+    s.skip()  # Godkjenning ...
+    assert s.current().item.text.startswith("Samarbeid")
+    out = s.undo()  # takes back the skip: that answer is on screen again
+    assert out.ok and s.current().item.text.startswith("Godkjenning")
+    assert s.progress().done == 2 and s.progress().undos == 1
+    s.back()  # Bolig, as decided
+    screen = s.current()
+    assert screen.item.text == "Bolig" and screen.previous.labels == ["other"] and screen.selected == ["other"]
+    s.accept()  # unchanged: nothing new is written, and we are back where we were
+    assert store.count() == 4 and s.current().item.text.startswith("Godkjenning")
+    s.back()
+    s.toggle("employer_cooperation")  # change of mind about Bolig: a new decision wins
+    s.accept()
+    assert [(r.text, r.action, r.labels) for r in store.decisions()][-1] == ("Bolig", "correct", ["employer_cooperation"])
+    assert s.current().item.text.startswith("Godkjenning")
+    s.quit()
+    assert s.current() is None
+
+    # Resume: a new session only shows what kari has not decided.
+    s2 = label_session(store, frame)
+    assert s2.current().item.text.startswith("Godkjenning")
+    assert s2.progress().done == 2 and s2.progress().remaining == 4
+    # Undo after the restart takes back the latest decision from the earlier session.
+    out = s2.undo()
+    assert out.ok and s2.current().item.text == "Bolig"
+    assert store.latest_for(answer_hash("Bolig"), frame.hash, "kari").labels == ["other"]
+    # Another annotator starts from the beginning (double coding for agreement) ...
+    assert label_session(store, frame, annotator="per").current().item.text == "Praksisplasser!"
+    # ... unless the work is split: then what kari decided is left out for per too.
+    split = label_session(store, frame, annotator="per", others_count=True)
+    assert split.current().item.text.startswith("Godkjenning") and split.progress().done == 2
+
+
+def test_limit_and_the_end_of_the_queue(store, frame):
+    s = label_session(store, frame, limit=2)
+    assert s.progress().total == 2
+    for _ in range(2):
+        s.skip()
+    assert s.current() is None and not s.accept().ok and not s.skip().ok
+    assert s.progress().remaining == 0 and s.undo().ok and s.current() is not None
+
+
+def test_nothing_to_undo_or_go_back_to(store, frame):
+    s = label_session(store, frame)
+    assert not s.undo().ok and not s.back().ok
+    assert store.count() == 0
+
+
+def test_review_session_suggests_and_records_accept_or_correct(store, model):
+    coder = model.coder
+    items = group_answers(ANSWERS)
+    sugg = suggest(coder, items)
+    queue = review_order(items, sugg, LeastConfidence(), coder.frame.multi_label, include_all=True)
+    assert sorted(it.key for it in queue) == sorted(it.key for it in items)
+    first_needs = [it.key for it in queue][: int(sugg.needs_review.sum())]
+    assert all(sugg.needs_review[sugg.get(k)] for k in first_needs)  # the unsure ones first
+    s = ReviewSession(store, queue, coder.frame, coder, source="s.csv", annotator="kari", suggestions=sugg,
+                      model_version="m@1", all_items=items)
+    screen = s.current()
+    assert screen.suggested and screen.selected == screen.suggested
+    assert set(screen.proba) == set(coder.frame.keys) and 0 <= screen.confidence <= 1
+    s.accept()
+    wrong = next(k for k in coder.frame.substantive if k not in s.current().suggested)
+    s.toggle(wrong)
+    s.accept()
+    a, c = store.decisions()
+    assert (a.action, a.labels, a.suggested, a.model) == ("accept", screen.suggested, screen.suggested, "m@1")
+    assert c.action == "correct" and wrong in c.labels and c.labels != c.suggested
+
+
+def test_explainer_matches_the_model_and_finds_the_words(model):
+    coder = model.coder
+    e = Explainer(coder)
+    text = "Vi trenger flere språkpraksisplasser og samarbeid med NAV"
+    assert e.contributions(text) == coder.contributions(text)
+    words = e.word_weights(text, ["practice_placements"])["practice_placements"]
+    top = text[words[0][0]:words[0][1]]
+    assert top == "språkpraksisplasser"
+    assert all(w > 0 for _, _, w in words)
+    assert e.word_weights(text, []) == {}
+
+
+def test_file_order_label_queue_is_the_file(store, frame):
+    items = group_answers(ANSWERS)
+    assert [items[i].text for i in rank(items, FileOrder())][:2] == ["Praksisplasser!", "Bolig"]
