@@ -60,6 +60,13 @@ class Errors:
     SPACY_MODEL_BROKEN = "spaCy pipeline '{name}' could not be loaded: {reason}."
     BAD_TARGET = "--target-precision must be between 0.5 and 1 (got {value})."
     NO_GOLD_LABELS = "{path} has no coded answers in column '{column}' to evaluate against."
+    # Quality tools: learning curve, audit, explain (issue 5).
+    CURVE_NEEDS_OUT = "--curve needs --out DIR, the folder for the chart and the table. Add --out and try again."
+    CURVE_OUT_IS_FILE = "--out {path} is a file; name a folder for the learning curve chart and table."
+    BAD_FRACTIONS = "--fractions must be numbers above 0 and at most 1, joined by commas, such as 0.25,0.5,1 (got '{value}')."
+    BAD_FOLDS = "--cv must be 2 or more (got {value})."
+    BAD_TOP = "--top must be 1 or more (got {value})."
+    NOTHING_TO_EXPLAIN = "Nothing to explain: '{text}' has no words. Give an answer in quotes, such as \"Vi trenger flere praksisplasser\"."
     # Yearly reruns: reports, code frame versions, SPSS output (issue 4).
     BAD_YEAR = "--year must be a survey year such as 2019 (got '{value}')."
     NO_YEAR = "Cannot tell which survey year {path} is from: it has no year column and no year in its name. Use --year-column COL or --years YEAR ..."

@@ -9,6 +9,7 @@ from rich.table import Table
 from ..codeframe import load_codeframe
 from ..coding import check_target, code_table
 from ..errors import Errors, UserError
+from ..explain import explain_column
 from ..paths import models_dir
 from ..registry import default_model_dir, load_model
 from ..tables import check_output, pick_column, read_table, write_table
@@ -59,6 +60,9 @@ def run(args) -> int:
     drift_check(loaded, table.frame[text_col], args.target_precision, args.year)
     with progress_bar("Coding answers") as update:
         coded, summary = code_table(table.frame, text_col, coder, args.target_precision, progress=update)
+    if args.explain:  # for each assigned code, the words that pushed it up most
+        coded = coded.rename(columns={"explain": "explain_input"})
+        coded["explain"] = explain_column(coder, table.frame[text_col].tolist())
     write_table(coded, out, delimiter=table.delimiter,
                 sav_options={"frame": coder.frame, "column_labels": table.column_labels})
     console.print(summary_table(summary, coder.frame, loaded.name))
@@ -100,6 +104,7 @@ def register(sub) -> None:
                    help="answers below this estimated precision need review (default 0.95)")
     p.add_argument("--codeframe", metavar="FILE", help="refuse a model trained with another code frame")
     p.add_argument("--year", metavar="YEAR", help="survey year of this file: written to a 'year' column for 'report'")
+    p.add_argument("--explain", action="store_true", help="add an 'explain' column: each code's top 3 words")
     p.add_argument("--sheet", default=0, help="sheet name or number in an .xlsx file (default: the first)")
     p.add_argument("--trust-model", action="store_true",
                    help="load the model without checking its hash (only for files you made yourself)")
