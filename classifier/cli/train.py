@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..codeframe import join_labels
+from ..errors import Errors, UserError
+from ..paths import annotations_path, default_frame_path, training_dir
 from ..training import train as train_model
-from ..paths import default_frame_path, training_dir
 from ._util import console, metrics_table, pct, progress_bar, show_warnings
 
 
@@ -59,9 +61,6 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
 
 def annotations_option(args):
     """--annotations PATH, else training_data/annotations.sqlite if it exists; None with --no-annotations."""
-    from ..errors import Errors, UserError
-    from ..paths import annotations_path
-
     if args.no_annotations:
         return None
     if args.annotations:
@@ -74,8 +73,6 @@ def annotations_option(args):
 
 def show_annotations(used, limit: int = 10) -> None:
     """What the review decisions added, and where annotators disagree (and what the rule chose)."""
-    from ..codeframe import join_labels
-
     console.print(
         f"Review decisions from [bold]{used.path}[/]: {used.n_used} answers, "
         f"{used.n_replaced} training-file rows replaced by a decision on the same text."
@@ -97,8 +94,10 @@ def show_annotations(used, limit: int = 10) -> None:
 
 
 def default_training():
-    """Train the default model from training_data/ with the default code frame."""
-    return train_and_show([training_dir()], default_frame_path())
+    """Train the default model from training_data/ (and its review decisions, if any)
+    with the default code frame."""
+    store = annotations_path()
+    return train_and_show([training_dir()], default_frame_path(), annotations=store if store.is_file() else None)
 
 
 def register(sub) -> None:
