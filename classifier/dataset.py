@@ -53,12 +53,12 @@ class CodedAnswers:
             h.update(b"\x1e")
         return h.hexdigest()
 
-    def subset(self, mask) -> "CodedAnswers":
+    def subset(self, mask) -> CodedAnswers:
         idx = np.flatnonzero(np.asarray(mask))
         pick = lambda xs: [xs[i] for i in idx] if xs else []  # noqa: E731
         return CodedAnswers(pick(self.texts), pick(self.labels), pick(self.sources), pick(self.ids), pick(self.years))
 
-    def extend(self, other: "CodedAnswers") -> "CodedAnswers":
+    def extend(self, other: CodedAnswers) -> CodedAnswers:
         return CodedAnswers(self.texts + other.texts, self.labels + other.labels, self.sources + other.sources,
                             self.ids + other.ids, self.years + other.years, self.skipped + other.skipped)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .codeframe import CodeFrame, load_codeframe
@@ -65,7 +65,7 @@ def build_metadata(coder: SurveyCoder, data: CodedAnswers, paths, name: str) -> 
     years = Counter(y for y in data.years if y)
     return {
         "name": name,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "spacy": describe_nlp(coder.spacy_model),
         "codeframe": {"name": frame.name, "version": frame.version, "hash": frame.hash,
                       "source": frame.source, "frame": frame.to_dict()},
