@@ -53,9 +53,13 @@ def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> C
     """Code each text once; repeats share the result. `progress(done, total)` per chunk."""
     check_target(target_precision)
     texts = ["" if t is None else str(t) for t in texts]
-    empty = np.array([is_non_answer(t) for t in texts], dtype=bool)
+    # Survey files repeat answers: everything per text is done once per distinct text and
+    # spread to the rows with an index array (per-row Python loops cost ~0.6 s per 100,000 rows).
+    rows, distinct = pd.factorize(pd.Series(texts, dtype=object)) if texts else (np.zeros(0, int), [])
+    distinct_empty = [is_non_answer(t) for t in distinct]
+    stripped = [t.strip() for t in distinct]
     keys = coder.frame.keys
-    unique = list(dict.fromkeys(t.strip() for t, e in zip(texts, empty) if not e))
+    unique = list(dict.fromkeys(t for t, e in zip(stripped, distinct_empty) if not e))
     P = np.zeros((len(unique), len(keys)))
     for start in range(0, len(unique), CHUNK):
         P[start:start + CHUNK] = coder.predict_proba(unique[start:start + CHUNK])
@@ -65,20 +69,26 @@ def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> C
     conf = coder.confidence(P, D) if len(unique) else np.zeros(0)
     cutoff = coder.review_cutoff(target_precision)
     pos = {t: i for i, t in enumerate(unique)}
+    row_pos = np.array([-1 if e else pos[t] for t, e in zip(stripped, distinct_empty)], dtype=int)[rows]
+    empty = row_pos < 0
+    filled = np.flatnonzero(~empty)
     n = len(texts)
     proba = np.full((n, len(keys)), np.nan)
     confidence = np.full(n, np.nan)
     review = np.zeros(n, dtype=bool)
-    labels: list[list[str]] = [[] for _ in range(n)]
-    for r, (t, e) in enumerate(zip(texts, empty)):
-        if e:
-            continue
-        i = pos[t.strip()]
-        proba[r] = P[i]
-        confidence[r] = conf[i]
-        review[r] = conf[i] < cutoff
-        labels[r] = [k for k, d in zip(keys, D[i]) if d]
+    proba[filled] = P[row_pos[filled]]
+    confidence[filled] = conf[row_pos[filled]]
+    review[filled] = conf[row_pos[filled]] < cutoff
+    label_sets = [[k for k, d in zip(keys, D[i]) if d] for i in range(len(unique))]
+    labels: list[list[str]] = [[] if i < 0 else list(label_sets[i]) for i in row_pos.tolist()]
     return CodedTexts(labels, proba, confidence, review, empty)
+
+
+def _rounded(values: np.ndarray, digits: int = 4) -> list:
+    """Python floats rounded to `digits`, None for NaN; each distinct value is rounded once."""
+    cache: dict = {}
+    return [None if v != v else cache[v] if v in cache else cache.setdefault(v, round(v, digits))
+            for v in values.tolist()]
 
 
 def result_columns(keys: list[str]) -> list[str]:
@@ -94,10 +104,10 @@ def code_table(df: pd.DataFrame, text_column: str, coder, target_precision: floa
     new_cols = result_columns(keys)
     out = out.rename(columns={c: f"{c}_input" for c in out.columns if c in new_cols})
     out["labels"] = [join_labels(lab) for lab in coded.labels]
-    out["confidence"] = [None if np.isnan(c) else round(float(c), 4) for c in coded.confidence]
+    out["confidence"] = _rounded(coded.confidence)
     out["needs_review"] = ["true" if r else "false" for r in coded.needs_review]
     for j, k in enumerate(keys):
-        out[f"p_{k}"] = [None if np.isnan(p) else round(float(p), 4) for p in coded.proba[:, j]]
+        out[f"p_{k}"] = _rounded(coded.proba[:, j])
     counts = {k: int(sum(k in lab for lab in coded.labels)) for k in keys}
     cutoff = coder.review_cutoff(target_precision)
     summary = CodingSummary(
