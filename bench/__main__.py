@@ -6,6 +6,7 @@ Writes bench/results/<date>-speed.json and <date>-accuracy.json and prints rich 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from rich.console import Console
@@ -87,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.kind in ("all", "speed"):
         from .speed import profile, run_speed
 
+        load = os.getloadavg() if hasattr(os, "getloadavg") else None
         r = run_speed(args.n, args.train_n, runs, args.train_runs, progress=say, distinct_run=not args.no_distinct)
+        r["load_average_at_start"] = load  # other work on the machine slows every step
         show_speed(r)
         console.print(f"Wrote {write_result('speed', r).relative_to(RESULTS.parent.parent)}")
         if args.profile:

@@ -46,10 +46,10 @@ def run(args) -> int:
     table = Table(title=f"The {len(top)} answers most likely mis-coded, of {result.n_answers} "
                         f"(code frame {frame.name}, {origin})", title_justify="left", show_lines=True)
     table.add_column("#", justify="right")
-    table.add_column("id / row")
-    table.add_column("answer", ratio=3)
-    table.add_column("given")
-    table.add_column("suggested")
+    table.add_column("id / row", overflow="fold")
+    table.add_column("answer", ratio=3, overflow="fold")
+    table.add_column("given", overflow="fold")
+    table.add_column("suggested", overflow="fold")
     table.add_column("score", justify="right")
     for r in top:
         text = r.text if len(r.text) <= TEXT_WIDTH else r.text[: TEXT_WIDTH - 1] + "…"
