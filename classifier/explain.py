@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .preprocess import fold, is_non_answer
 
 TERM_PREFIX = "terms__"
@@ -100,10 +98,8 @@ def explain_texts(coder, texts, top: int = 3) -> list[TextExplanation]:
     keys = coder.frame.keys
     if not texts:
         return []
-    Z = coder.normalizer_.transform(texts)
-    X = coder.head_.named_steps["features"].transform(Z).tocsr()
-    names = np.asarray(coder.feature_names())
-    W = np.asarray(coder.coefficients())
+    X = coder.features(texts)
+    names, W = coder.feature_names_, coder.coef_
     P = coder.predict_proba(texts)
     D = coder.decide(P)
     out = []

@@ -123,6 +123,8 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
         if progress:
             progress("final model", self.cv, self.cv + 1)
         self.head_ = self._fit_head(self.make_head(), Z, Y)
+        self.feature_names_ = np.asarray(self.head_.named_steps["features"].get_feature_names_out())
+        self.coef_ = self._linear_weights()
         if progress:
             progress("final model", self.cv + 1, self.cv + 1)
         self.n_train_ = len(X)
@@ -243,13 +245,8 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
         return self.decide(self.predict_proba(X))
 
     # -- explanation ----------------------------------------------------------------
-    def feature_names(self) -> np.ndarray:
-        check_is_fitted(self, "head_")
-        return self.head_.named_steps["features"].get_feature_names_out()
-
-    def coefficients(self) -> np.ndarray:
-        """Linear weights (codes x features) of the model fitted on all data."""
-        check_is_fitted(self, "head_")
+    def _linear_weights(self) -> np.ndarray:
+        """Linear weights (codes x features) of the model fitted on all data, before calibration."""
         clf = self.head_.named_steps["clf"]
         if self.frame.multi_label:
             rows = [est.calibrated_classifiers_[0].estimator.coef_.ravel() for est in clf.estimators_]
@@ -263,16 +260,18 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
             W[lr.classes_] = lr.coef_
         return W
 
+    def features(self, texts):
+        """TF-IDF rows (texts x feature_names_) as the classifiers see them."""
+        check_is_fitted(self, "head_")
+        return self.head_.named_steps["features"].transform(self.normalizer_.transform(texts)).tocsr()
+
     def contributions(self, text: str) -> dict[str, list[tuple[str, float]]]:
         """For each code, the features present in `text` with weight x value, largest first."""
-        Z = self.normalizer_.transform([text])
-        x = self.head_.named_steps["features"].transform(Z).tocsr()
-        names = self.feature_names()
-        W = self.coefficients()
+        x = self.features([text])
+        idx = x.indices
         out = {}
         for i, key in enumerate(self.frame.keys):
-            idx = x.indices
-            vals = x.data * W[i, idx]
+            vals = x.data * self.coef_[i, idx]
             order = np.argsort(-vals, kind="stable")
-            out[key] = [(str(names[idx[j]]), float(vals[j])) for j in order]
+            out[key] = [(str(self.feature_names_[idx[j]]), float(vals[j])) for j in order]
         return out

@@ -59,30 +59,11 @@ def suggest(coder, items: list[Item], target_precision: float = 0.95) -> Suggest
 
 
 class Explainer:
-    """Which words pushed a code up: the linear weights times the answer's features.
-
-    Gives what SurveyCoder.contributions gives, with the feature names and weights read
-    once (reading them on every key press would cost more than the rest of the screen).
-    """
+    """Which words of an answer pushed a code up, for highlighting them on the screen."""
 
     def __init__(self, coder, top_features: int = 40):
         self.coder = coder
-        self.names = coder.feature_names()
-        self.W = coder.coefficients()
         self.top_features = top_features
-
-    def contributions(self, text: str) -> dict[str, list[tuple[str, float]]]:
-        """For each code, the features present in `text` with weight x value, largest first."""
-        coder = self.coder
-        Z = coder.normalizer_.transform([text])
-        x = coder.head_.named_steps["features"].transform(Z).tocsr()
-        idx = x.indices
-        out = {}
-        for i, key in enumerate(coder.frame.keys):
-            vals = x.data * self.W[i, idx]
-            order = np.argsort(-vals, kind="stable")
-            out[key] = [(str(self.names[idx[j]]), float(vals[j])) for j in order]
-        return out
 
     def word_weights(self, text: str, codes: list[str]) -> dict[str, list[tuple[int, int, float]]]:
         """For each code in `codes`: (start, end, weight) of the words that pushed it up, best first.
@@ -97,7 +78,7 @@ class Explainer:
         words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
         terms = [fold(stem(w.lower())) for _, _, w in words]
         padded = [f" {fold(w)} " for _, _, w in words]
-        contrib = self.contributions(text)
+        contrib = self.coder.contributions(text)
         out = {}
         for code in codes:
             score = np.zeros(len(words))

@@ -138,11 +138,9 @@ def test_review_session_suggests_and_records_accept_or_correct(store, model):
     assert c.action == "correct" and wrong in c.labels and c.labels != c.suggested
 
 
-def test_explainer_matches_the_model_and_finds_the_words(model):
-    coder = model.coder
-    e = Explainer(coder)
+def test_explainer_finds_the_words(model):
+    e = Explainer(model.coder)
     text = "Vi trenger flere språkpraksisplasser og samarbeid med NAV"
-    assert e.contributions(text) == coder.contributions(text)
     words = e.word_weights(text, ["practice_placements"])["practice_placements"]
     top = text[words[0][0]:words[0][1]]
     assert top == "språkpraksisplasser"
