@@ -55,6 +55,11 @@ def _env(project: Path) -> dict:
     return env
 
 
+def _cols(df: pd.DataFrame, *names: str) -> pd.DataFrame:
+    """The named columns that `df` has (a survey file has no labels; `year` is optional)."""
+    return df[[c for c in names if c in df.columns]]
+
+
 def _project(tmp: Path) -> Path:
     project = tmp / "project"
     (project / "models").mkdir(parents=True)
@@ -91,10 +96,10 @@ def run_speed(n: int = 100_000, train_n: int = 10_000, runs: int = 3, train_runs
         env = _env(project)
         survey = resample(n)
         survey_path = tmp / "survey.csv"
-        survey[["id", "text", "year"]].to_csv(survey_path, index=False)
+        _cols(survey, "id", "text", "year").to_csv(survey_path, index=False)
         train_df = resample(train_n, seed=1)
         train_path = tmp / "train.csv"
-        train_df[["id", "text", "labels", "year"]].to_csv(train_path, index=False)
+        _cols(train_df, "id", "text", "labels", "year").to_csv(train_path, index=False)
         texts = survey["text"].tolist()
         n_unique = survey["text"].nunique()
 
@@ -183,8 +188,8 @@ def profile(n: int = 100_000, train_n: int = 10_000, top: int = 25) -> dict[str,
         old_home = os.environ.get("SURVEY_CODER_HOME")
         os.environ["SURVEY_CODER_HOME"] = str(project)
         survey_path, train_path = tmp / "survey.csv", tmp / "train.csv"
-        resample(n)[["id", "text", "year"]].to_csv(survey_path, index=False)
-        resample(train_n, seed=1)[["id", "text", "labels", "year"]].to_csv(train_path, index=False)
+        _cols(resample(n), "id", "text", "year").to_csv(survey_path, index=False)
+        _cols(resample(train_n, seed=1), "id", "text", "labels", "year").to_csv(train_path, index=False)
         from classifier.cli import main
 
         jobs = {
