@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .coding import check_target
+from .coding import CodedTexts, check_target
 from .errors import Warnings
 from .preprocess import is_non_answer
 
@@ -142,19 +142,28 @@ def sample_answers(texts, max_answers: int = MAX_ANSWERS, seed: int = 0) -> tupl
 
 
 def check_drift(coder, texts, metadata: dict | None = None, target_precision: float = 0.95,
-                alpha: float = ALPHA, min_change: float = MIN_CHANGE, max_answers: int = MAX_ANSWERS) -> DriftReport:
-    """Compare new answers with the model's training data; see the module docstring."""
+                alpha: float = ALPHA, min_change: float = MIN_CHANGE, max_answers: int = MAX_ANSWERS,
+                coded: CodedTexts | None = None) -> DriftReport:
+    """Compare new answers with the model's training data; see the module docstring.
+
+    With `coded` (the results of `code_texts` for `texts`) the confidence and code-share
+    checks use every answer and nothing is scored twice; without it they score a sample."""
     check_target(target_precision)
     sample, n_answers = sample_answers(texts, max_answers)
-    n = len(sample)
     keys = coder.frame.keys
     cutoff = coder.review_cutoff(target_precision)
-    if n:
+    if coded is not None:
+        filled = ~coded.empty
+        conf = coded.confidence[filled]
+        D = np.array([[k in labels for k in keys] for labels, f in zip(coded.labels, filled) if f], dtype=int)
+        D = D.reshape(len(conf), len(keys))
+    elif sample:
         P = coder.predict_proba(sample)
         D = coder.decide(P)
         conf = coder.confidence(P, D)
     else:
         D, conf = np.zeros((0, len(keys)), dtype=int), np.zeros(0)
+    n = len(conf)
 
     oof = np.asarray(coder.oof_confidence_, dtype=float)
     k_new, k_old = int((conf < cutoff).sum()), int((oof < cutoff).sum())
@@ -163,7 +172,7 @@ def check_drift(coder, texts, metadata: dict | None = None, target_precision: fl
                 n, len(oof), p, False)
     low.warn = bool(n and p < alpha and low.change >= min_change)
 
-    unseen, pairs = unseen_pairs(coder, sample) if n else (0, 0)
+    unseen, pairs = unseen_pairs(coder, sample) if sample else (0, 0)
     exp_share, exp_pairs = expected_unseen_share(term_vocabulary(coder)[1])
     # One-sided binomial z-test against the Good-Turing estimate.
     se = math.sqrt(exp_share * (1 - exp_share) / pairs) if pairs else 0.0

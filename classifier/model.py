@@ -166,9 +166,15 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
 
     # -- prediction -----------------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
-        """Calibrated probability of each code (answers x codes, frame order)."""
+        """Calibrated probability of each code (answers x codes, frame order).
+
+        Survey answers repeat ("Praksisplasser", "Vet ikke"): each distinct text is
+        featurised and scored once, and the rows are copied back."""
         check_is_fitted(self, "head_")
-        return self._head_proba(self.head_, self.normalizer_.transform(X))
+        index: dict = {}
+        inverse = np.fromiter((index.setdefault(t, len(index)) for t in X), dtype=np.int64)
+        P = self._head_proba(self.head_, self.normalizer_.transform(list(index)))
+        return P[inverse]
 
     def decide(self, P: np.ndarray) -> np.ndarray:
         """Probabilities -> 0/1 codes, applying thresholds and the fallback rule."""

@@ -36,6 +36,7 @@ _KEEP = {"ikke", "ikkje", "ingen", "inga", "ingenting", "uten", "utan"}
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "ae", "ö": "o", "é": "e", "è": "e", "ü": "u"})
 _DIGRAPH = re.compile(r"aa|oe")
 _SPACE = re.compile(r"\s+")
+_ALNUM = re.compile(r"[^\W_]")  # a letter or digit in any script
 
 _stemmer = snowballstemmer.stemmer("norwegian")
 _NLP_CACHE: dict[str, spacy.language.Language] = {}
@@ -56,7 +57,7 @@ def is_non_answer(text: object) -> bool:
     """Empty cells, '-', '.', '...' and the like: nothing to code."""
     if text is None or (isinstance(text, float) and text != text):
         return True
-    return not any(ch.isalnum() for ch in str(text))
+    return _ALNUM.search(str(text)) is None
 
 
 def resolve_spacy_model(name: str | None = None) -> str:

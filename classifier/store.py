@@ -28,6 +28,7 @@ from pathlib import Path
 from .codeframe import CodeFrame, join_labels, split_labels
 from .errors import Errors, UserError
 from .preprocess import fold
+from .tables import unguard_formula
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
@@ -586,7 +587,7 @@ def import_log(store: AnnotationStore, records: list[dict], source: str, frame: 
     for n, rec in enumerate(records, start=1):
         where = f"{source} record {n}"
         rec = {k: ("" if v is None or (isinstance(v, float) and v != v) else v) for k, v in rec.items()}
-        text = _unguard(str(rec.get("text", "")))
+        text = unguard_formula(str(rec.get("text", "")))
         action = str(rec.get("action", "")).strip()
         if action not in ACTIONS:
             res.rejected.append((where, f"unknown action '{action}'"))
@@ -629,13 +630,6 @@ def import_log(store: AnnotationStore, records: list[dict], source: str, frame: 
             res.corrections += kwargs["action"] == "correct"
             res.accepted += kwargs["action"] == "accept"
     return res
-
-
-def _unguard(text: str) -> str:
-    """Undo the quote tables.guard_formula put before text a spreadsheet would run."""
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return text[1:]
-    return text
 
 
 def _int(v) -> int | None:

@@ -26,7 +26,9 @@ WRITABLE = (".csv", ".xlsx", ".sav")
 _DELIMITERS = ";,\t|"
 # Cells starting with these may run as formulas in Excel or LibreOffice.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+_NUMBER_PATTERN = r"[+-]?\d+([.,]\d+)?"
+_NUMBER = re.compile(f"^{_NUMBER_PATTERN}$")
+_FORMULA_PATTERN = r"[=+\-@\t\r]"
 
 
 @dataclass
@@ -181,8 +183,43 @@ def unguard_formula(value: object) -> object:
     return value
 
 
+def _guard_mask(s: pd.Series) -> pd.Series:
+    """Which cells of a text column `guard_formula` would quote (vectorised)."""
+    mask = s.str.startswith(_FORMULA_START, na=False).astype(bool)
+    if mask.any():
+        cand = s[mask]
+        mask[mask] = ~cand.str.fullmatch(_NUMBER_PATTERN, na=False) & ~cand.isin(["-", "+"])
+    return mask
+
+
+def _text_columns(df: pd.DataFrame):
+    """Columns holding text (some cells at least), where a formula could hide."""
+    for c in df.columns:
+        if pd.api.types.infer_dtype(df[c], skipna=True) in ("string", "mixed", "mixed-integer"):
+            yield c
+
+
+def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """`guard_formula` over every text cell and header, column by column (fast on big files)."""
+    out = df.copy()
+    for c in _text_columns(out):
+        mask = _guard_mask(out[c])
+        if mask.any():
+            out[c] = out[c].astype(object)
+            out.loc[mask, c] = "'" + out.loc[mask, c].astype(str)
+    out.columns = [guard_formula(str(c)) for c in out.columns]
+    return out
+
+
 def _unguard(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.map(unguard_formula)
+    """Undo `guard_frame` on a table read back from CSV."""
+    out = df.copy()
+    for c in _text_columns(out):
+        quoted = out[c].str.startswith("'", na=False).astype(bool)
+        if quoted.any():
+            mask = quoted.copy()
+            mask[quoted] = _guard_mask(out.loc[quoted, c].str[1:])
+            out.loc[mask, c] = out.loc[mask, c].str[1:]
     out.columns = [unguard_formula(c) for c in df.columns]
     return out
 
@@ -229,9 +266,7 @@ def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_opt
     suffix = o.suffix.lower()
     with atomic_path(o) as tmp:
         if suffix == ".csv":
-            safe = df.map(guard_formula)
-            safe.columns = [guard_formula(str(c)) for c in safe.columns]
-            safe.to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            guard_frame(df).to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         elif suffix == ".xlsx":
             write_xlsx({"data": df}, tmp)
         elif suffix == ".sav":

@@ -1,5 +1,7 @@
 """Reading survey files: delimiters, encodings, XLSX; writing atomically."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -98,15 +100,16 @@ def test_output_may_not_be_the_input(tmp_path):
         check_output(tmp_path / "nodir" / "o.csv")
 
 
-def test_failed_write_leaves_no_file_and_keeps_old_one(tmp_path):
+def test_failed_write_leaves_no_file_and_keeps_old_one(tmp_path, monkeypatch):
     target = tmp_path / "o.csv"
     target.write_text("old", encoding="utf-8")
 
-    class Boom(pd.DataFrame):
-        def map(self, *a, **k):
-            raise RuntimeError("disk full")
+    def half_written(self, path, *a, **k):
+        Path(path).write_text("half a fi", encoding="utf-8")
+        raise RuntimeError("disk full")
 
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_written)
     with pytest.raises(RuntimeError):
-        write_table(Boom({"a": ["x"]}), target)
+        write_table(pd.DataFrame({"a": ["x"]}), target)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]

@@ -30,11 +30,11 @@ def add_year(table, year: str | None) -> None:
         warn(Warnings.YEAR_COLUMN_KEPT.format(path=table.path, column=existing, values=shown, year=year))
 
 
-def drift_check(loaded, texts, target_precision: float, year: str | None = None):
-    """Print, before coding, whether the answers look like the model's training answers,
-    and how many answers will need review."""
+def drift_check(loaded, texts, target_precision: float, year: str | None = None, coded=None):
+    """Print whether the answers look like the model's training answers, and how many
+    answers need review; `coded` (from code_texts) saves scoring the answers twice."""
     meta = loaded.metadata or {}
-    report = check_drift(loaded.coder, texts, meta, target_precision)
+    report = check_drift(loaded.coder, texts, meta, target_precision, coded=coded)
     trained_years = ", ".join(meta.get("training_data", {}).get("years", {}) or []) or "unknown years"
     these = f"the {year} answers" if year else "these answers"
     sample = f" (a sample of {report.n_checked})" if report.n_checked < report.n_answers else ""

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.table import Table
 
 from ..codeframe import load_codeframe
-from ..coding import check_target, code_table
+from ..coding import check_target, code_texts, coded_frame
 from ..errors import Errors, UserError
 from ..explain import explain_column
 from ..paths import models_dir
@@ -26,8 +26,8 @@ def run(args) -> int:
     whose estimated precision is below --target-precision are flagged for review.
     With no --model and no trained model yet, the default model is trained first.
 
-    Before coding it checks that the answers fit the model (low-confidence share,
-    words it never saw, changes in code shares) and warns in plain words when not.
+    It checks that the answers fit the model (low-confidence share, words it never
+    saw, changes in code shares) and warns in plain words when not.
     --year marks the survey year (a 'year' column) for 'report'. A .sav output has one
     0/1 variable per code, labelled with the code's name.
 
@@ -57,13 +57,15 @@ def run(args) -> int:
                 frame=frame.name, frame_hash=frame.hash))
     if args.text_column is None:
         console.print(f"Text column: [bold]{text_col}[/] (guessed; use --text-column to choose)")
-    drift_check(loaded, table.frame[text_col], args.target_precision, args.year)
+    texts = table.frame[text_col].tolist()
     with progress_bar("Coding answers") as update:
-        coded, summary = code_table(table.frame, text_col, coder, args.target_precision, progress=update)
+        coded = code_texts(coder, texts, args.target_precision, progress=update)
+    drift_check(loaded, texts, args.target_precision, args.year, coded)
+    result, summary = coded_frame(table.frame, coded, coder, args.target_precision)
     if args.explain:  # for each assigned code, the words that pushed it up most
-        coded = coded.rename(columns={"explain": "explain_input"})
-        coded["explain"] = explain_column(coder, table.frame[text_col].tolist())
-    write_table(coded, out, delimiter=table.delimiter,
+        result = result.rename(columns={"explain": "explain_input"})
+        result["explain"] = explain_column(coder, texts)
+    write_table(result, out, delimiter=table.delimiter,
                 sav_options={"frame": coder.frame, "column_labels": table.column_labels})
     console.print(summary_table(summary, coder.frame, loaded.name))
     console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")

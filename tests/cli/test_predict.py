@@ -77,7 +77,7 @@ def test_interrupted_run_leaves_no_output(cli, model_dir, tmp_path, monkeypatch)
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(predict_cmd, "code_table", interrupted)
+    monkeypatch.setattr(predict_cmd, "code_texts", interrupted)
     out = tmp_path / "o.csv"
     code, _, err = cli("predict", EXAMPLE, "--model", model_dir, "--out", out)
     assert code == 130 and "Interrupted" in err
