@@ -53,6 +53,12 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+@lru_cache(maxsize=200_000)
+def term(word: str) -> str:
+    """The feature term of a lower-cased word or lemma: its stem, folded."""
+    return fold(stem(word))
+
+
 def is_non_answer(text: object) -> bool:
     """Empty cells, '-', '.', '...' and the like: nothing to code."""
     if text is None or (isinstance(text, float) and text != text):
@@ -115,7 +121,7 @@ def doc_terms(doc) -> list[str]:
         if low not in _KEEP and (tok.is_stop or low in _NYNORSK_STOP):
             continue
         base = tok.lemma_.lower() if tok.lemma_ else low
-        terms.append(fold(stem(base)))
+        terms.append(term(base))
     return terms
 
 
