@@ -11,12 +11,19 @@ out-of-fold predictions, so they are honest estimates rather than fitted values.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    cross_val_predict,
+)
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -131,13 +138,17 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
         return self
 
     def _out_of_fold(self, Z, Y: np.ndarray, progress=None) -> np.ndarray:
-        """Probabilities for each answer from a model that never saw it."""
+        """Probabilities for each answer from a model that never saw it, nor a copy of it:
+        answers that are the same after folding stay in one fold (short answers repeat)."""
+        groups = pd.factorize(Z["chars"])[0]
+        many = len(set(groups)) >= 2 * self.cv  # else too few distinct answers to group
         if self.frame.multi_label:
-            splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
-            splits = splitter.split(Z)
+            splitter = (GroupKFold(self.cv, shuffle=True, random_state=self.random_state) if many
+                        else KFold(self.cv, shuffle=True, random_state=self.random_state))
         else:
-            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-            splits = splitter.split(Z, Y.argmax(axis=1))
+            splitter = (StratifiedGroupKFold(self.cv, shuffle=True, random_state=self.random_state) if many
+                        else StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state))
+        splits = splitter.split(Z, Y.argmax(axis=1), groups=groups if many else None)
         oof = np.zeros(Y.shape, dtype=float)
         for i, (train, test) in enumerate(splits):
             if progress:

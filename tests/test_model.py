@@ -116,3 +116,12 @@ def test_contributions_name_words_in_the_text(model):
     top = contrib["practice_placements"][0]
     assert top[1] > 0
     assert "praksis" in top[0] or "prak" in top[0] or "plass" in top[0]
+
+
+def test_copies_of_an_answer_share_a_fold(frame, training_answers):
+    """Out-of-fold scores must not come from a model that saw a copy of the answer."""
+    sub = training_answers.subset(np.arange(len(training_answers)) < 300)
+    texts = sub.texts + sub.texts[:60]  # 60 answers twice
+    Y = np.vstack([sub.indicator(frame), sub.indicator(frame)[:60]])
+    coder = SurveyCoder(frame, cv=3).fit(texts, Y)
+    assert np.array_equal(coder.oof_proba_[:60], coder.oof_proba_[300:])
