@@ -67,7 +67,7 @@ def run(args) -> int:
         result["explain"] = explain_column(coder, texts)
     write_table(result, out, delimiter=table.delimiter,
                 sav_options={"frame": coder.frame, "column_labels": table.column_labels})
-    console.print(summary_table(summary, coder.frame, loaded.name))
+    console.print(summary_table(summary, coder.frame, f"{loaded.name} (spaCy pipeline {coder.spacy_model})"))
     console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")
     return 0
 

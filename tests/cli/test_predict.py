@@ -27,7 +27,7 @@ def test_predict_example_export(cli, model_dir, tmp_path, frame):
     for labels in coded.loc[~empty, "labels"]:
         assert set(labels.split(";")) <= set(frame.keys)
     assert set(coded["needs_review"]) <= {"true", "false"}
-    assert "needs review" in stdout and "empty / no answer" in stdout
+    assert "needs review" in stdout and "empty / no answer" in stdout and "spaCy pipeline blank:nb" in stdout
     assert f"{int(empty.sum())}" in stdout
 
 
