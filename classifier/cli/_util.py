@@ -42,6 +42,21 @@ def add_command(sub, name: str, run, aliases=()) -> argparse.ArgumentParser:
     return parser
 
 
+MODEL_HELP = "model name or folder (default: the default model)"
+
+
+def add_model_options(parser: argparse.ArgumentParser, help: str = MODEL_HELP) -> None:
+    """--model and --trust-model, the same for every command that loads a model."""
+    parser.add_argument("--model", metavar="NAME_OR_DIR", help=help)
+    parser.add_argument("--trust-model", action="store_true",
+                        help="load the model without checking its hash (only for files you made yourself)")
+
+
+def add_target_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target-precision", type=float, default=0.95, metavar="P",
+                        help="answers below this estimated precision need review (default 0.95)")
+
+
 def warn(message: str) -> None:
     err_console.print(f"[yellow]Warning:[/] {message}", soft_wrap=True)
 

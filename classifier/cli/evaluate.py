@@ -9,7 +9,7 @@ from ..dataset import check_against_frame, read_coded
 from ..evaluation import evaluate_model
 from ..registry import load_model
 from ._curve import run_curve
-from ._util import add_command, console, metrics_table, pct, show_warnings
+from ._util import add_command, add_model_options, add_target_option, console, metrics_table, pct, show_warnings
 
 
 def run(args) -> int:
@@ -50,13 +50,12 @@ def run(args) -> int:
 
 def register(sub) -> None:
     p = add_command(sub, "evaluate", run)
+    add_model_options(p)
+    add_target_option(p)
     p.add_argument("--data", nargs="+", required=True, metavar="GOLD", help="coded CSV/XLSX files or folders")
-    p.add_argument("--model", metavar="NAME_OR_DIR", help="model name or folder (default: the default model)")
     p.add_argument("--text-column", default="text", metavar="COL")
     p.add_argument("--labels-column", default="labels", metavar="COL")
-    p.add_argument("--target-precision", type=float, default=0.95, metavar="P")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
-    p.add_argument("--trust-model", action="store_true", help="load the model without checking its hash")
     p.add_argument("--curve", action="store_true", help="learning curve on the training answers in --data")
     p.add_argument("--out", metavar="DIR", help="with --curve: folder for learning_curve.png/.csv/.md")
     p.add_argument("--cv", type=int, default=5, help="with --curve: cross-validation folds (default 5)")

@@ -11,7 +11,7 @@ from ..errors import Errors, UserError
 from ..explain import explain_text
 from ..preprocess import is_non_answer
 from ..registry import load_model
-from ._util import add_command, console, fmt, show_warnings
+from ._util import add_command, add_model_options, console, fmt, show_warnings
 
 
 def _terms(terms, sign: str) -> str:
@@ -57,7 +57,6 @@ def run(args) -> int:
 def register(sub) -> None:
     p = add_command(sub, "explain", run)
     p.add_argument("text", metavar="TEXT", help="the answer, in quotes")
-    p.add_argument("--model", metavar="NAME_OR_DIR", help="model name or folder (default: the default model)")
+    add_model_options(p)
     p.add_argument("--top", type=int, default=5, metavar="N", help="words to show per code and direction (default 5)")
     p.add_argument("--json", action="store_true", help="print the explanation as JSON")
-    p.add_argument("--trust-model", action="store_true", help="load the model without checking its hash")

@@ -13,7 +13,7 @@ from ..explain import explain_column
 from ..paths import models_dir
 from ..registry import default_model_dir, load_model
 from ..tables import check_output, pick_column, read_table, write_table
-from ._util import add_command, console, pct, progress_bar, show_warnings
+from ._util import add_command, add_model_options, add_target_option, console, pct, progress_bar, show_warnings
 from ._yearly import add_year, drift_check
 from .train import default_training
 
@@ -100,13 +100,10 @@ def register(sub) -> None:
     p.add_argument("input", metavar="INPUT", help="survey file: .csv, .xlsx or .sav")
     p.add_argument("--text-column", metavar="COL", help="column with the answers (default: guessed)")
     p.add_argument("--id-column", metavar="COL", help="respondent id column (kept as is)")
-    p.add_argument("--model", metavar="NAME_OR_DIR", help="model name or folder (default: the default model)")
+    add_model_options(p)
     p.add_argument("--out", metavar="OUTPUT", help="coded file: .csv, .xlsx or .sav (default: INPUT_coded.*)")
-    p.add_argument("--target-precision", type=float, default=0.95, metavar="P",
-                   help="answers below this estimated precision need review (default 0.95)")
+    add_target_option(p)
     p.add_argument("--codeframe", metavar="FILE", help="refuse a model trained with another code frame")
     p.add_argument("--year", metavar="YEAR", help="survey year of this file: written to a 'year' column for 'report'")
     p.add_argument("--explain", action="store_true", help="add an 'explain' column: each code's top 3 words")
     p.add_argument("--sheet", default=0, help="sheet name or number in an .xlsx file (default: the first)")
-    p.add_argument("--trust-model", action="store_true",
-                   help="load the model without checking its hash (only for files you made yourself)")

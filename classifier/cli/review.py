@@ -27,7 +27,7 @@ from ..registry import load_model
 from ..review import ReviewSession, review_order, suggest
 from ..store import AnnotationStore, default_annotator
 from ..tables import pick_column, read_table
-from ._util import add_command, console, show_warnings
+from ._util import add_command, add_model_options, add_target_option, console, show_warnings
 
 # Command keys (case-insensitive); a code frame may not give a code one of these.
 COMMANDS = {"s": "skip", "u": "undo", "b": "back", "d": "definition", "q": "quit", "?": "help"}
@@ -374,16 +374,13 @@ def _common(p) -> None:
 def register(sub) -> None:
     p = add_command(sub, "review", run)
     _common(p)
-    p.add_argument("--model", metavar="NAME_OR_DIR", help="model name or folder (default: the default model)")
+    add_model_options(p)
+    add_target_option(p)
     p.add_argument("--codeframe", metavar="FILE", help="the model's code frame with your shortcuts and definitions")
     p.add_argument("--strategy", choices=sorted(STRATEGIES), default="least-confidence",
                    help="order of the answers that need review (default: least-confidence)")
     p.add_argument("--all", action="store_true", help="after the answers that need review, show the rest")
     p.add_argument("--no-diversity", action="store_true", help="do not spread near-identical answers apart")
-    p.add_argument("--target-precision", type=float, default=0.95, metavar="P",
-                   help="answers below this estimated precision need review (default 0.95)")
-    p.add_argument("--trust-model", action="store_true",
-                   help="load the model without checking its hash (only for files you made yourself)")
     p = add_command(sub, "label", run_label)
     _common(p)
     p.add_argument("--codeframe", metavar="FILE", help="code frame .toml/.json (default: labels/imdi_kvalifisering.toml)")
