@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python bench/review_latency.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
