@@ -35,7 +35,6 @@ class Errors:
     NOTHING_TO_REVIEW = "No answers in {path} to show: {reason}."
     EXPORT_FORMAT = "Cannot write {path}: unsupported file type '{suffix}'. Use .csv, .xlsx or .jsonl."
     IMPORT_BAD_JSONL = "Cannot read {path}: line {line} is not a JSON object ({reason}). Fix or remove that line."
-    IMPORT_NO_FRAME = "Cannot tell which code frame the codes in {path} belong to. Name it with --codeframe."
     STORE_NO_FRAME = "The annotation store {path} has no decisions for code frame '{frame}'. Frames there: {frames}."
     IMPORT_CONFLICT = "{path}: the same answer is coded differently in rows {rows}. Make them agree, then import again."
     NO_OVERLAP = "No answer in {path} was coded by two or more annotators{where}, so there is no agreement to measure. Have two people code the same file."
@@ -59,7 +58,6 @@ class Errors:
     SPACY_MODEL_MISSING = "spaCy pipeline '{name}' is not installed and is not a folder. Install it (see README) or leave out --spacy-model to use the blank Norwegian pipeline."
     SPACY_MODEL_BROKEN = "spaCy pipeline '{name}' could not be loaded: {reason}."
     BAD_TARGET = "--target-precision must be between 0.5 and 1 (got {value})."
-    NO_GOLD_LABELS = "{path} has no coded answers in column '{column}' to evaluate against."
     # Quality tools: learning curve, audit, explain (issue 5).
     CURVE_NEEDS_OUT = "--curve needs --out DIR, the folder for the chart and the table. Add --out and try again."
     CURVE_OUT_IS_FILE = "--out {path} is a file; name a folder for the learning curve chart and table."

@@ -99,10 +99,7 @@ def explain_texts(coder, texts, top: int = 3) -> list[TextExplanation]:
     if not texts:
         return []
     X = coder.features(texts)
-    names, W = getattr(coder, "feature_names_", None), getattr(coder, "coef_", None)
-    if names is None or W is None:  # a model saved before fit kept these: read them from its pipeline
-        names = coder.head_.named_steps["features"].get_feature_names_out()
-        W = coder._linear_weights()
+    names, W = coder.feature_names_, coder.coef_
     P = coder.predict_proba(texts)
     D = coder.decide(P)
     out = []
