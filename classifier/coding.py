@@ -89,8 +89,32 @@ def _rounded(values: np.ndarray, digits: int = 4) -> list:
             for v in values.tolist()]
 
 
+def probability_columns(keys: list[str]) -> list[str]:
+    return [f"p_{k}" for k in keys]
+
+
 def result_columns(keys: list[str]) -> list[str]:
-    return ["labels", "confidence", "needs_review"] + [f"p_{k}" for k in keys]
+    return ["labels", "confidence", "needs_review"] + probability_columns(keys)
+
+
+def has_probabilities(df: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether `df` has a p_<code> column for every code (a `predict` output)."""
+    return all(c in df.columns for c in probability_columns(keys))
+
+
+def model_suggestions(df: pd.DataFrame, coder) -> list[list[str] | None] | None:
+    """The model's own codes per row of a `predict` output, decided again from its p_<code>
+    columns; None if a column is missing. A row with a blank or non-number cell (an analyst
+    may type "n/a") has no suggestion (None), so its codes count as the analyst's."""
+    keys = coder.frame.keys
+    if not has_probabilities(df, keys):
+        return None
+    P = df[probability_columns(keys)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    filled = np.isfinite(P).all(axis=1)
+    D = np.zeros(P.shape, dtype=int)
+    if filled.any():
+        D[filled] = coder.decide(P[filled])
+    return [[k for k, d in zip(keys, row) if d] if ok else None for row, ok in zip(D, filled)]
 
 
 def code_table(df: pd.DataFrame, text_column: str, coder, target_precision: float = 0.95,

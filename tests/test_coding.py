@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifier.coding import code_table, code_texts
+from classifier.coding import code_table, code_texts, model_suggestions
 from classifier.errors import UserError
 
 
@@ -43,3 +43,13 @@ def test_repeated_answers_get_identical_results(model):
 def test_bad_target_precision(model):
     with pytest.raises(UserError, match="target-precision"):
         code_texts(model.coder, ["x"], 1.5)
+
+
+def test_model_suggestions_from_a_predict_output(model, frame):
+    df, _ = code_table(pd.DataFrame({"svar": ["Flere praksisplasser", "Bolig og tolk", "-"]}), "svar", model.coder)
+    df = df.astype(object).where(df.notna(), "").astype(str)  # as read back from a file: all text
+    df.loc[1, f"p_{frame.keys[-1]}"] = "n/a"
+    suggested = model_suggestions(df, model.coder)
+    assert suggested[0] == df.loc[0, "labels"].split(";")
+    assert suggested[1] is None and suggested[2] is None  # not a number; no answer
+    assert model_suggestions(df.drop(columns=[f"p_{frame.keys[0]}"]), model.coder) is None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from rich.table import Table
 
 from ..codeframe import load_codeframe
+from ..coding import has_probabilities, model_suggestions
 from ..errors import Errors, UserError, Warnings
 from ..paths import annotations_path, default_frame_path, models_dir
 from ..registry import default_model_dir, load_model
@@ -18,10 +18,10 @@ from ._util import add_command, add_model_options, console, show_warnings, warn
 SHOW_REJECTED = 20
 
 
-def model_suggestions(df, frame, args):
-    """The model's own codes per row, from the p_<code> columns of a `predict` output; else None."""
-    cols = [f"p_{k}" for k in frame.keys]
-    if not all(c in df.columns for c in cols) or args.all_rows:
+def suggestions(df, frame, args):
+    """The model's own codes per row of a `predict` output (None if not one, or --all-rows),
+    the model's version, and its frame; loads the model that coded the file."""
+    if args.all_rows or not has_probabilities(df, frame.keys):
         return None, "", frame
     if args.model is None and default_model_dir(models_dir()) is None:
         raise UserError(Errors.NO_MODELS.format(path=models_dir()))
@@ -32,13 +32,8 @@ def model_suggestions(df, frame, args):
         raise UserError(Errors.FRAME_MISMATCH.format(
             model=loaded.name, model_frame=coder.frame.name, model_hash=coder.frame.hash, frame=frame.name,
             frame_hash=frame.hash))
-    P = df[cols].apply(lambda s: s.map(lambda v: float(v) if str(v).strip() else np.nan)).to_numpy(dtype=float)
-    filled = ~np.isnan(P).any(axis=1)
-    D = np.zeros_like(P, dtype=int)
-    if filled.any():
-        D[filled] = coder.decide(P[filled])
-    suggested = [[k for k, d in zip(frame.keys, row) if d] if ok else None for row, ok in zip(D, filled)]
-    return suggested, f"{loaded.name}@{loaded.metadata.get('model_sha256', '')[:12]}", coder.frame
+    version = f"{loaded.name}@{loaded.metadata.get('model_sha256', '')[:12]}"
+    return model_suggestions(df, coder), version, coder.frame
 
 
 def run(args) -> int:
@@ -79,7 +74,7 @@ def run(args) -> int:
             text_col = pick_column(table, args.text_column, "text-column")
             labels_col = pick_column(table, args.labels_column, "labels-column")
             ids = df[pick_column(table, args.id_column, "id-column")].tolist() if args.id_column else None
-            suggested, model_version, frame = model_suggestions(df, frame, args)
+            suggested, model_version, frame = suggestions(df, frame, args)
             result = import_coded_rows(
                 store, df[text_col].tolist(), df[labels_col].tolist(), frame, source=path.name,
                 annotator=args.annotator or default_annotator(), ids=ids, suggested=suggested,

@@ -146,3 +146,20 @@ def test_decisions_replace_training_rows_with_the_same_text(cli, project, frame,
     assert hits == [new]
     code, _, err = cli("train", "--annotations", tmp_path / "missing.sqlite")
     assert code == 1 and "not found" in err
+
+
+def test_import_a_predict_output_with_text_in_a_probability_cell(cli, project, model_dir, frame, tmp_path):
+    survey = tmp_path / "survey.csv"
+    texts = ["Praksisplasser!", "Bolig", "Godkjenning av utdanning"]
+    pd.DataFrame({"id": range(len(texts)), "svar": texts}).to_csv(survey, sep=";", index=False)
+    coded = tmp_path / "coded.csv"
+    assert cli("predict", survey, "--text-column", "svar", "--model", model_dir, "--out", coded)[0] == 0
+    df = pd.read_csv(coded, sep=";", dtype=str, encoding="utf-8-sig").fillna("")
+    df.loc[0, f"p_{frame.keys[0]}"] = "n/a"  # typed by hand: the model's codes for row 2 are unknown
+    df.to_csv(coded, sep=";", index=False, encoding="utf-8-sig")
+    code, out, err = cli("import", coded, "--model", model_dir, "--annotator", "kari", "--text-column", "svar")
+    assert code == 0, err
+    assert "2 rows still have the model's codes" in out
+    with AnnotationStore(project / "training_data" / "annotations.sqlite") as store:
+        rows = store.decisions()
+    assert [(r.text, r.suggested) for r in rows] == [("Praksisplasser!", [])]
