@@ -100,10 +100,9 @@ def run_accuracy(folds: int = FOLDS, progress=print) -> dict:
         mask = np.zeros(n, dtype=bool)
         mask[tr] = True
         coder = fit_coder(data.subset(mask), frame)
-        P = coder.predict_proba(list(texts[te]))
-        d = coder.decide(P)
-        D["survey_coder"][te] = d
-        c = coder.confidence(P, d)
+        s = coder.score(list(texts[te]))
+        D["survey_coder"][te] = s.codes
+        c = s.confidence
         conf["survey_coder"][te] = c
         own_auto[te] = c >= coder.review_cutoff(TARGET)
 

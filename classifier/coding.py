@@ -58,13 +58,14 @@ def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> C
     is_answer = np.array([not is_non_answer(t) for t in distinct], dtype=bool)
     answers = [t for t, ok in zip(distinct, is_answer) if ok]
     keys = coder.frame.keys
-    P = np.zeros((len(answers), len(keys)))
+    chunks = []
     for start in range(0, len(answers), CHUNK):
-        P[start:start + CHUNK] = coder.predict_proba(answers[start:start + CHUNK])
+        chunks.append(coder.score(answers[start:start + CHUNK]))
         if progress:
             progress(min(start + CHUNK, len(answers)), len(answers))
-    D = coder.decide(P) if answers else np.zeros((0, len(keys)), dtype=int)
-    conf = coder.confidence(P, D) if answers else np.zeros(0)
+    P, D, conf = ((np.vstack([c.proba for c in chunks]), np.vstack([c.codes for c in chunks]),
+                   np.concatenate([c.confidence for c in chunks])) if chunks
+                  else (np.zeros((0, len(keys))), np.zeros((0, len(keys)), dtype=int), np.zeros(0)))
     # distinct text -> row of P (-1 for non-answers), then per input row.
     where = np.full(len(distinct), -1)
     where[is_answer] = np.arange(len(answers))

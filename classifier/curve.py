@@ -105,10 +105,10 @@ def learning_curve(data: CodedAnswers, frame: CodeFrame, fractions=FRACTIONS, cv
                 except ValueError:  # e.g. a code absent from an inner fold at a small fraction
                     coder, reason = None, "a code too rare to split into folds"
             if coder is not None:
-                P = coder.predict_proba(list(texts[test]))
-                d = coder.decide(P)
+                s = coder.score(list(texts[test]))
+                d = s.codes
                 D[f][test] = d
-                auto[f][test] = coder.confidence(P, d) >= coder.review_cutoff(target_precision)
+                auto[f][test] = s.confidence >= coder.review_cutoff(target_precision)
                 scored[f][test] = True
                 fold_f1[f].append(code_metrics(Y[test], d, frame.keys)["macro_f1"])
             else:

@@ -158,9 +158,8 @@ def check_drift(coder, texts, metadata: dict | None = None, target_precision: fl
         D = np.array([[k in labels for k in keys] for labels, f in zip(coded.labels, filled) if f], dtype=int)
         D = D.reshape(len(conf), len(keys))
     elif sample:
-        P = coder.predict_proba(sample)
-        D = coder.decide(P)
-        conf = coder.confidence(P, D)
+        scores = coder.score(sample)
+        D, conf = scores.codes, scores.confidence
     else:
         D, conf = np.zeros((0, len(keys)), dtype=int), np.zeros(0)
     n = len(conf)

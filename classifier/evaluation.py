@@ -63,11 +63,9 @@ def auto_coding(confidence: np.ndarray, correct: np.ndarray, cutoff: float) -> d
 
 def evaluate_model(coder, texts: list[str], Y: np.ndarray, target_precision: float = 0.95) -> dict:
     """Score `coder` on gold answers: code metrics plus auto-coding at the CV cutoff."""
-    P = coder.predict_proba(texts)
-    D = coder.decide(P)
-    conf = coder.confidence(P, D)
-    correct = (D == np.asarray(Y)).all(axis=1)
-    result = code_metrics(Y, D, coder.frame.keys)
+    scores = coder.score(texts)
+    correct = (scores.codes == np.asarray(Y)).all(axis=1)
+    result = code_metrics(Y, scores.codes, coder.frame.keys)
     result["target_precision"] = target_precision
-    result["auto_coding"] = auto_coding(conf, correct, coder.review_cutoff(target_precision))
+    result["auto_coding"] = auto_coding(scores.confidence, correct, coder.review_cutoff(target_precision))
     return result

@@ -10,6 +10,8 @@ out-of-fold predictions, so they are honest estimates rather than fitted values.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -33,6 +35,17 @@ from .evaluation import auto_coding, code_metrics, review_cutoff
 from .preprocess import BLANK, NorwegianNormalizer
 
 MIN_EXAMPLES = 10
+
+
+@dataclass
+class Scores:
+    """What a model says of some answers: probabilities, chosen codes, confidence."""
+
+    proba: np.ndarray       # answers x codes, calibrated
+    codes: np.ndarray       # answers x codes, 0/1 after thresholds and the fallback rule
+    confidence: np.ndarray  # chance the codes are exactly right
+
+
 
 
 def make_features(min_df: int = 2) -> ColumnTransformer:
@@ -260,6 +273,16 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         return self.decide(self.predict_proba(X))
+
+    def score(self, X) -> Scores:
+        """Probabilities, codes and confidence in one pass (each distinct text scored once)."""
+        X = list(X)
+        if not X:
+            k = len(self.frame.keys)
+            return Scores(np.zeros((0, k)), np.zeros((0, k), dtype=int), np.zeros(0))
+        P = self.predict_proba(X)
+        D = self.decide(P)
+        return Scores(P, D, self.confidence(P, D))
 
     # -- explanation ----------------------------------------------------------------
     def _linear_weights(self) -> np.ndarray:

@@ -53,9 +53,8 @@ def suggest(coder, items: list[Item], target_precision: float = 0.95) -> Suggest
     if not items:
         empty = np.zeros((0, n_codes))
         return Suggestions(keys, empty, empty.astype(int), np.zeros(0), coder.review_cutoff(target_precision))
-    P = coder.predict_proba([it.text for it in items])
-    D = coder.decide(P)
-    return Suggestions(keys, P, D, coder.confidence(P, D), coder.review_cutoff(target_precision))
+    s = coder.score([it.text for it in items])
+    return Suggestions(keys, s.proba, s.codes, s.confidence, coder.review_cutoff(target_precision))
 
 
 class Explainer:

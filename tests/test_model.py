@@ -125,3 +125,12 @@ def test_copies_of_an_answer_share_a_fold(frame, training_answers):
     Y = np.vstack([sub.indicator(frame), sub.indicator(frame)[:60]])
     coder = SurveyCoder(frame, cv=3).fit(texts, Y)
     assert np.array_equal(coder.oof_proba_[:60], coder.oof_proba_[300:])
+
+
+def test_score_is_probabilities_codes_and_confidence_in_one(model):
+    texts = ["Praksisplasser", "Bolig", "Praksisplasser"]
+    s = model.coder.score(texts)
+    assert np.array_equal(s.proba, model.coder.predict_proba(texts))
+    assert np.array_equal(s.codes, model.coder.decide(s.proba))
+    assert np.array_equal(s.confidence, model.coder.confidence(s.proba, s.codes))
+    assert model.coder.score([]).proba.shape == (0, len(model.coder.frame.keys))
