@@ -1,6 +1,7 @@
 """Accuracy: the tool's SurveyCoder against two plain baselines, on the same folds.
 
-Folds: KFold(5, shuffle, fixed seed) over training_data/. Every method is fitted on
+Folds: the model's own 5 folds (SurveyCoder.cv_splits: shuffled, fixed seed, copies of an
+answer in one fold) over training_data/. Every method is fitted on
 the training part of each fold (the keyword list needs no fitting) and predicts the
 held-out part; predictions are pooled over the 5 held-out parts and scored once.
 
@@ -22,13 +23,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 
 from classifier.codeframe import CodeFrame, load_codeframe
 from classifier.dataset import check_against_frame, read_coded
 from classifier.evaluation import auto_coding, code_metrics, review_cutoff
+from classifier.model import SurveyCoder
 from classifier.preprocess import fold
 from classifier.training import fit_coder
 
@@ -87,7 +88,7 @@ def run_accuracy(folds: int = FOLDS, progress=print) -> dict:
     own_auto = np.zeros(n, dtype=bool)
     texts = np.array(data.texts, dtype=object)
     keyword = KeywordBaseline(frame)
-    splits = list(KFold(folds, shuffle=True, random_state=SEED).split(texts))
+    splits = SurveyCoder(frame, cv=folds, random_state=SEED).cv_splits(data.texts, Y)  # copies stay together
     for i, (tr, te) in enumerate(splits, start=1):
         progress(f"fold {i}/{folds}: {len(tr)} training, {len(te)} held-out answers")
         D["keyword"][te] = keyword.predict(list(texts[te]))

@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from sklearn.model_selection import KFold
 
 from .codeframe import CodeFrame
 from .dataset import CodedAnswers
@@ -82,7 +81,8 @@ def learning_curve(data: CodedAnswers, frame: CodeFrame, fractions=FRACTIONS, cv
     n = len(texts)
     model = resolve_spacy_model(spacy_model)
     rng = np.random.default_rng(random_state)
-    splits = list(KFold(cv, shuffle=True, random_state=random_state).split(texts))
+    # The model's own folds: copies of an answer stay together.
+    splits = SurveyCoder(frame, cv=cv, random_state=random_state).cv_splits(data.texts, Y)
     orders = [rng.permutation(train) for train, _ in splits]
     # Per fraction: pooled held-out decisions, confidences, auto flags; and per-fold F1s.
     D = {f: np.zeros_like(Y) for f in fractions}

@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .codeframe import CodeFrame
 from .evaluation import auto_coding, code_metrics, review_cutoff
-from .preprocess import BLANK, NorwegianNormalizer
+from .preprocess import BLANK, NorwegianNormalizer, answer_key
 
 MIN_EXAMPLES = 10
 
@@ -129,7 +129,7 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Y must be {len(X)} x {len(keys)}, got {Y.shape}")
         self.normalizer_ = NorwegianNormalizer(self.spacy_model)
         Z = self.normalizer_.transform(X)
-        oof = self._out_of_fold(Z, Y, progress)
+        oof = self._out_of_fold(Z, Y, list(X), progress)
         self.thresholds_ = self._choose_thresholds(oof, Y)
         D = self.decide(oof)
         correct = (D == Y).all(axis=1)
@@ -150,18 +150,24 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
         self.n_train_ = len(X)
         return self
 
-    def _out_of_fold(self, Z, Y: np.ndarray, progress=None) -> np.ndarray:
-        """Probabilities for each answer from a model that never saw it, nor a copy of it:
-        answers that are the same after folding stay in one fold (short answers repeat)."""
-        groups = pd.factorize(Z["chars"])[0]
+    def cv_splits(self, texts, Y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The cross-validation folds: answers that are the same after `answer_key` stay in
+        one fold (short answers repeat), so no answer is judged by a model that saw a copy."""
+        Y = np.asarray(Y)
+        groups = pd.factorize(pd.Series([answer_key(t) for t in texts], dtype=object))[0]
         many = len(set(groups)) >= 2 * self.cv  # else too few distinct answers to group
+        seed = self.random_state
         if self.frame.multi_label:
-            splitter = (GroupKFold(self.cv, shuffle=True, random_state=self.random_state) if many
-                        else KFold(self.cv, shuffle=True, random_state=self.random_state))
+            splitter = (GroupKFold(self.cv, shuffle=True, random_state=seed) if many
+                        else KFold(self.cv, shuffle=True, random_state=seed))
         else:
-            splitter = (StratifiedGroupKFold(self.cv, shuffle=True, random_state=self.random_state) if many
-                        else StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state))
-        splits = splitter.split(Z, Y.argmax(axis=1), groups=groups if many else None)
+            splitter = (StratifiedGroupKFold(self.cv, shuffle=True, random_state=seed) if many
+                        else StratifiedKFold(self.cv, shuffle=True, random_state=seed))
+        return list(splitter.split(np.zeros(len(Y)), Y.argmax(axis=1), groups=groups if many else None))
+
+    def _out_of_fold(self, Z, Y: np.ndarray, texts, progress=None) -> np.ndarray:
+        """Probabilities for each answer from a model that never saw it, nor a copy of it."""
+        splits = self.cv_splits(texts, Y)
         oof = np.zeros(Y.shape, dtype=float)
         for i, (train, test) in enumerate(splits):
             if progress:

@@ -37,6 +37,7 @@ _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "ae", "ö": "o", 
 _DIGRAPH = re.compile(r"aa|oe")
 _SPACE = re.compile(r"\s+")
 _ALNUM = re.compile(r"[^\W_]")  # a letter or digit in any script
+_PUNCT = re.compile(r"[^\w\s]+")
 
 _stemmer = snowballstemmer.stemmer("norwegian")
 _NLP_CACHE: dict[str, spacy.language.Language] = {}
@@ -46,6 +47,13 @@ def fold(text: str) -> str:
     """Lower-case and fold Norwegian letters: 'Språkpraksis' and 'spraakpraksis' -> 'sprakpraksis'."""
     text = unicodedata.normalize("NFC", text.lower()).translate(_FOLD)
     return _DIGRAPH.sub(lambda m: m.group(0)[0], text)
+
+
+def answer_key(text: str) -> str:
+    """What makes two answers "the same": case and Norwegian letters folded, punctuation
+    dropped, spaces squeezed ("Praksisplasser!" = "praksisplasser"). Used to group repeats
+    for review, to keep copies in one cross-validation fold, and by the annotation store."""
+    return _SPACE.sub(" ", _PUNCT.sub(" ", fold(str(text)))).strip()
 
 
 @lru_cache(maxsize=200_000)

@@ -35,11 +35,12 @@ class Item:
 def group_answers(texts, ids=None) -> list[Item]:
     """Distinct answers in file order; non-answers ("", "-", "...") are left out."""
     items: dict[str, Item] = {}
+    keys: dict[str, str] = {}  # text -> hash, so a repeated answer is hashed once
     for i, t in enumerate(texts):
         if is_non_answer(t):
             continue
         text = str(t).strip()
-        key = answer_hash(text)
+        key = keys.get(text) or keys.setdefault(text, answer_hash(text))
         item = items.get(key)
         if item is None:
             item = items[key] = Item(key, text)

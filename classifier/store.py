@@ -17,7 +17,6 @@ import getpass
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import uuid
 from collections import Counter
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from .codeframe import CodeFrame, join_labels, split_labels
 from .errors import Errors, UserError
-from .preprocess import fold
+from .preprocess import answer_key
 from .tables import unguard_formula
 
 SCHEMA_VERSION = 1
@@ -36,8 +35,6 @@ ACTIONS = ("accept", "correct", "skip", "undo")
 CODING_ACTIONS = ("accept", "correct")  # decisions that say which codes an answer has
 RULES = ("latest", "majority", "skip")
 
-_PUNCT = re.compile(r"[^\w\s]+")
-_SPACE = re.compile(r"\s+")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -83,9 +80,7 @@ COLUMNS = ("id", "answer_hash", "text", "source", "row_ids", "n_rows", "labels",
            "created", "model", "suggested", "frame_hash", "frame_name", "undoes", "session")
 
 
-def normalise_answer(text: str) -> str:
-    """Fold case and Norwegian letters, drop punctuation, squeeze spaces: the grouping key."""
-    return _SPACE.sub(" ", _PUNCT.sub(" ", fold(str(text)))).strip()
+normalise_answer = answer_key  # the grouping key (see preprocess.answer_key)
 
 
 def answer_hash(text: str) -> str:

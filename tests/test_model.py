@@ -134,3 +134,11 @@ def test_score_is_probabilities_codes_and_confidence_in_one(model):
     assert np.array_equal(s.codes, model.coder.decide(s.proba))
     assert np.array_equal(s.confidence, model.coder.confidence(s.proba, s.codes))
     assert model.coder.score([]).proba.shape == (0, len(model.coder.frame.keys))
+
+
+def test_answers_that_differ_only_in_case_and_punctuation_share_a_fold(frame, training_answers):
+    texts = training_answers.texts[:300] + [t.upper() + "!" for t in training_answers.texts[:40]]
+    Y = np.vstack([training_answers.indicator(frame)[:300], training_answers.indicator(frame)[:40]])
+    for _train, test in SurveyCoder(frame, cv=3).cv_splits(texts, Y):
+        in_test = set(test.tolist())
+        assert all((i in in_test) == (300 + i in in_test) for i in range(40))
