@@ -57,6 +57,16 @@ def add_target_option(parser: argparse.ArgumentParser) -> None:
                         help="answers below this estimated precision need review (default 0.95)")
 
 
+def sheet(value: str) -> int | str:
+    """--sheet: digits are a position (0 = the first sheet), anything else a sheet name."""
+    return int(value) if value.strip().isdigit() else value
+
+
+def add_sheet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sheet", type=sheet, default=0, metavar="SHEET",
+                        help="sheet name or number (0 = the first) in an .xlsx file (default: the first)")
+
+
 def warn(message: str) -> None:
     err_console.print(f"[yellow]Warning:[/] {message}", soft_wrap=True)
 

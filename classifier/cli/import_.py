@@ -13,7 +13,7 @@ from ..paths import annotations_path, default_frame_path, models_dir
 from ..registry import default_model_dir, load_model
 from ..store import AnnotationStore, default_annotator, import_coded_rows, import_log, is_log, read_jsonl
 from ..tables import check_input, pick_column, read_table
-from ._util import add_command, add_model_options, console, show_warnings, warn
+from ._util import add_command, add_model_options, add_sheet_option, console, show_warnings, warn
 
 SHOW_REJECTED = 20
 
@@ -122,4 +122,4 @@ def register(sub) -> None:
     p.add_argument("--annotator", metavar="NAME", help="who made the corrections (default: login name)")
     add_model_options(p, help="the model that coded the file (default: the default model)")
     p.add_argument("--all-rows", action="store_true", help="also import rows whose codes are still the model's")
-    p.add_argument("--sheet", default=0, help="sheet name or number in an .xlsx file (default: the first)")
+    add_sheet_option(p)

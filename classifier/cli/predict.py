@@ -13,7 +13,16 @@ from ..explain import explain_column
 from ..paths import models_dir
 from ..registry import default_model_dir, load_model
 from ..tables import check_output, pick_column, read_table, write_table
-from ._util import add_command, add_model_options, add_target_option, console, pct, progress_bar, show_warnings
+from ._util import (
+    add_command,
+    add_model_options,
+    add_sheet_option,
+    add_target_option,
+    console,
+    pct,
+    progress_bar,
+    show_warnings,
+)
 from ._yearly import add_year, drift_check
 from .train import default_training
 
@@ -106,4 +115,4 @@ def register(sub) -> None:
     p.add_argument("--codeframe", metavar="FILE", help="refuse a model trained with another code frame")
     p.add_argument("--year", metavar="YEAR", help="survey year of this file: written to a 'year' column for 'report'")
     p.add_argument("--explain", action="store_true", help="add an 'explain' column: each code's top 3 words")
-    p.add_argument("--sheet", default=0, help="sheet name or number in an .xlsx file (default: the first)")
+    add_sheet_option(p)

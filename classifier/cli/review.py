@@ -27,7 +27,7 @@ from ..registry import load_model
 from ..review import ReviewSession, review_order, suggest
 from ..store import AnnotationStore, default_annotator
 from ..tables import pick_column, read_table
-from ._util import add_command, add_model_options, add_target_option, console, show_warnings
+from ._util import add_command, add_model_options, add_sheet_option, add_target_option, console, show_warnings
 
 # Command keys (case-insensitive); a code frame may not give a code one of these.
 COMMANDS = {"s": "skip", "u": "undo", "b": "back", "d": "definition", "q": "quit", "?": "help"}
@@ -365,7 +365,7 @@ def _common(p) -> None:
     p.add_argument("--store", metavar="PATH", help="annotation store (default: training_data/annotations.sqlite)")
     p.add_argument("--split-work", action="store_true",
                    help="also leave out answers other annotators decided (share the work instead of double-coding)")
-    p.add_argument("--sheet", default=0, help="sheet name or number in an .xlsx file (default: the first)")
+    add_sheet_option(p)
     keys = p.add_mutually_exclusive_group()
     keys.add_argument("--script", metavar="FILE", help="read keys from FILE ('-': standard input), one line per key press (empty line = Enter)")
     keys.add_argument("--keys", metavar="KEYS", help="keys separated by spaces or commas, 'enter' for Enter: \"2 enter s q\"")
