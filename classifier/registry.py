@@ -156,6 +156,14 @@ def resolve_model_dir(ref: str | Path | None, root: Path | None = None) -> Path:
     raise UserError(Errors.MODEL_NOT_FOUND.format(name=ref))
 
 
+def check_frame(loaded: LoadedModel, frame) -> None:
+    """Refuse a model trained with another code frame than `frame` (keys, kind, fallback)."""
+    own = loaded.coder.frame
+    if frame.hash != own.hash:
+        raise UserError(Errors.FRAME_MISMATCH.format(model=loaded.name, model_frame=own.name, model_hash=own.hash,
+                                                     frame=frame.name, frame_hash=frame.hash))
+
+
 def load_model(ref: str | Path | None = None, trust: bool = False, root: Path | None = None) -> LoadedModel:
     """Load a model after checking its hash and the library versions it was made with."""
     model_dir = resolve_model_dir(ref, root)

@@ -7,9 +7,16 @@ import json
 from ..coding import check_target
 from ..dataset import check_against_frame, read_coded
 from ..evaluation import evaluate_model
-from ..registry import load_model
 from ._curve import run_curve
-from ._util import add_command, add_model_options, add_target_option, console, metrics_table, pct, show_warnings
+from ._util import (
+    add_command,
+    add_model_options,
+    add_target_option,
+    console,
+    load_model_arg,
+    metrics_table,
+    pct,
+)
 
 
 def run(args) -> int:
@@ -31,8 +38,7 @@ def run(args) -> int:
     if args.curve:
         return run_curve(args)
     check_target(args.target_precision)
-    loaded = load_model(args.model, trust=args.trust_model)
-    show_warnings(loaded.warnings)
+    loaded, _ = load_model_arg(args)
     data = check_against_frame(read_coded(args.data, args.text_column, args.labels_column), loaded.coder.frame)
     result = evaluate_model(loaded.coder, data.texts, data.indicator(loaded.coder.frame), args.target_precision)
     result["model"] = loaded.name

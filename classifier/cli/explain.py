@@ -10,8 +10,7 @@ from rich.table import Table
 from ..errors import Errors, UserError
 from ..explain import explain_text
 from ..preprocess import is_non_answer
-from ..registry import load_model
-from ._util import add_command, add_model_options, console, fmt, show_warnings
+from ._util import add_command, add_model_options, console, fmt, load_model_arg
 
 
 def _terms(terms, sign: str) -> str:
@@ -32,8 +31,7 @@ def run(args) -> int:
         raise UserError(Errors.NOTHING_TO_EXPLAIN.format(text=args.text))
     if args.top < 1:
         raise UserError(Errors.BAD_TOP.format(value=args.top))
-    loaded = load_model(args.model, trust=args.trust_model)
-    show_warnings(loaded.warnings)
+    loaded, _ = load_model_arg(args)
     coder = loaded.coder
     exp = explain_text(coder, args.text, args.top)
     if args.json:

@@ -6,12 +6,10 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ..codeframe import load_codeframe
 from ..coding import check_target, code_texts, coded_frame
-from ..errors import Errors, UserError
 from ..explain import explain_column
 from ..paths import models_dir
-from ..registry import default_model_dir, load_model
+from ..registry import default_model_dir
 from ..tables import check_output, pick_column, read_table, write_table
 from ._util import (
     add_command,
@@ -19,9 +17,9 @@ from ._util import (
     add_sheet_option,
     add_target_option,
     console,
+    load_model_arg,
     pct,
     progress_bar,
-    show_warnings,
 )
 from ._yearly import add_year, drift_check
 from .train import default_training
@@ -55,15 +53,8 @@ def run(args) -> int:
     if args.model is None and default_model_dir(models_dir()) is None:
         console.print("No trained model yet: training the default model first.")
         default_training()
-    loaded = load_model(args.model, trust=args.trust_model)
-    show_warnings(loaded.warnings)
+    loaded, _ = load_model_arg(args, args.codeframe)
     coder = loaded.coder
-    if args.codeframe:
-        frame = load_codeframe(args.codeframe)
-        if frame.hash != coder.frame.hash:
-            raise UserError(Errors.FRAME_MISMATCH.format(
-                model=loaded.name, model_frame=coder.frame.name, model_hash=coder.frame.hash,
-                frame=frame.name, frame_hash=frame.hash))
     if args.text_column is None:
         console.print(f"Text column: [bold]{text_col}[/] (guessed; use --text-column to choose)")
     texts = table.frame[text_col].tolist()

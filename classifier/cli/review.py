@@ -23,11 +23,17 @@ from ..coding import check_target
 from ..errors import Errors, UserError
 from ..paths import annotations_path, default_frame_path
 from ..queue import STRATEGIES, Diversify, FileOrder, Shuffled, group_answers, rank
-from ..registry import load_model
 from ..review import ReviewSession, review_order, suggest
 from ..store import AnnotationStore, default_annotator
 from ..tables import pick_column, read_table
-from ._util import add_command, add_model_options, add_sheet_option, add_target_option, console, show_warnings
+from ._util import (
+    add_command,
+    add_model_options,
+    add_sheet_option,
+    add_target_option,
+    console,
+    load_model_arg,
+)
 
 # Command keys (case-insensitive); a code frame may not give a code one of these.
 COMMANDS = {"s": "skip", "u": "undo", "b": "back", "d": "definition", "q": "quit", "?": "help"}
@@ -297,17 +303,8 @@ def run(args) -> int:
     check_terminal("review", stream)
     check_target(args.target_precision)
     table, items = read_answers(args)
-    loaded = load_model(args.model, trust=args.trust_model)
-    show_warnings(loaded.warnings)
+    loaded, frame = load_model_arg(args, args.codeframe)  # a given frame: its names and keys are shown
     coder = loaded.coder
-    frame = coder.frame
-    if args.codeframe:
-        given = load_codeframe(args.codeframe)
-        if given.hash != frame.hash:
-            raise UserError(Errors.FRAME_MISMATCH.format(
-                model=loaded.name, model_frame=frame.name, model_hash=frame.hash, frame=given.name,
-                frame_hash=given.hash))
-        frame = given  # same codes; its names, definitions and shortcuts are shown
     check_shortcuts(frame)  # a clash is an error before anything is shown
     suggestions = suggest(coder, items, args.target_precision)
     strategy = STRATEGIES[args.strategy]()
