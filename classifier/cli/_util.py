@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..codeframe import load_codeframe
 from ..errors import UserError
+from ..registry import check_frame, load_model
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -65,6 +67,18 @@ def sheet(value: str) -> int | str:
 def add_sheet_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sheet", type=sheet, default=0, metavar="SHEET",
                         help="sheet name or number (0 = the first) in an .xlsx file (default: the first)")
+
+
+def load_model_arg(args, codeframe: str | None = None):
+    """The model named by --model/--trust-model, its warnings shown; with `codeframe`, that
+    frame (checked to be the model's) is returned for its names, definitions and keys."""
+    loaded = load_model(args.model, trust=args.trust_model)
+    show_warnings(loaded.warnings)
+    if not codeframe:
+        return loaded, loaded.coder.frame
+    frame = load_codeframe(codeframe)
+    check_frame(loaded, frame)
+    return loaded, frame
 
 
 def warn(message: str) -> None:
