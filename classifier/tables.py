@@ -13,8 +13,10 @@ import io
 import os
 import re
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +31,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_PATTERN = r"[+-]?\d+([.,]\d+)?"
 _NUMBER = re.compile(f"^{_NUMBER_PATTERN}$")
 _FORMULA_PATTERN = r"[=+\-@\t\r]"
+# Fixed times in XLSX output, so the same tables give the same bytes (the zip format starts at 1980).
+XLSX_TIME = datetime(1980, 1, 1)
+XLSX_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass
@@ -279,8 +284,13 @@ def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_opt
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write one sheet per DataFrame; every text cell is a string cell, never a formula."""
+    """Write one sheet per DataFrame; every text cell is a string cell, never a formula.
+
+    The same tables give the same bytes: the document's created/modified times and the
+    zip entries' times are fixed instead of the clock's.
+    """
     from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -293,7 +303,17 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
             for cell in row:
                 if isinstance(cell.value, str) and cell.data_type == "f":
                     cell.data_type = "s"
-    wb.save(path)
+    wb.properties.created = wb.properties.modified = XLSX_TIME
+    buf = io.BytesIO()
+    # openpyxl's own save (wb.save) stamps `modified` with the clock; its writer does not.
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", allowZip64=True) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=XLSX_ZIP_TIME)
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info))
 
 
 def _xlsx_value(v: object) -> object:

@@ -1,12 +1,23 @@
 """Reading survey files: delimiters, encodings, XLSX; writing atomically."""
 
+import time
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from classifier.errors import UserError
-from classifier.tables import check_output, guess_text_column, pick_column, read_table, write_table
+from classifier.tables import (
+    XLSX_TIME,
+    XLSX_ZIP_TIME,
+    check_output,
+    guess_text_column,
+    pick_column,
+    read_table,
+    write_table,
+)
 
 ROWS = [("K-001", "Oslo", "Vi trenger flere språkpraksisplasser, og bedre oppfølging"),
         ("K-002", "Bø", "Godkjenning av utdanning; NOKUT tar lang tid"),
@@ -113,3 +124,19 @@ def test_failed_write_leaves_no_file_and_keeps_old_one(tmp_path, monkeypatch):
         write_table(pd.DataFrame({"a": ["x"]}), target)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+
+
+def test_xlsx_holds_no_clock_time(tmp_path, monkeypatch):
+    df = pd.DataFrame({"id": ["0301", "0302"], "svar": ["=1+1", "Bolig"], "p": [0.25, None]})
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_table(df, a)
+    later = time.time() + 3 * 86400
+    monkeypatch.setattr(time, "time", lambda: later)
+    write_table(df, b)
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {XLSX_ZIP_TIME}
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+    wb = load_workbook(a)
+    assert wb.properties.created == wb.properties.modified == XLSX_TIME
+    assert wb.active["B2"].data_type == "s" and wb.active["B2"].value == "=1+1"

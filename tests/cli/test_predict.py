@@ -1,6 +1,7 @@
 """`predict`: coded copies of survey files, byte-for-byte reproducible."""
 
 import shutil
+import time
 
 import pandas as pd
 
@@ -82,3 +83,12 @@ def test_interrupted_run_leaves_no_output(cli, model_dir, tmp_path, monkeypatch)
     code, _, err = cli("predict", EXAMPLE, "--model", model_dir, "--out", out)
     assert code == 130 and "Interrupted" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_xlsx_output_is_the_same_byte_for_byte(cli, model_dir, tmp_path, monkeypatch):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert cli("predict", EXAMPLE, "--text-column", "svar", "--model", model_dir, "--out", a)[0] == 0
+    later = time.time() + 3 * 86400  # the second run "days later": no clock may reach the file
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert cli("predict", EXAMPLE, "--text-column", "svar", "--model", model_dir, "--out", b)[0] == 0
+    assert a.read_bytes() == b.read_bytes()
