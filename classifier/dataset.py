@@ -16,7 +16,7 @@ import numpy as np
 from .codeframe import CodeFrame, find_frame_for_keys, infer_codeframe, split_labels
 from .errors import Errors, UserError
 from .preprocess import is_non_answer
-from .tables import pick_column, read_table
+from .tables import ID_COLUMNS, YEAR_COLUMNS, find_column, pick_column, read_table
 
 DATA_SUFFIXES = (".csv", ".xlsx")
 
@@ -88,8 +88,8 @@ def read_coded(paths: list[str | Path], text_column: str = "text", labels_column
         tcol = pick_column(table, text_column, "text-column")
         lcol = pick_column(table, labels_column, "labels-column")
         df = table.frame
-        idcol = next((c for c in df.columns if c.lower() in ("id", "respondent_id", "respondent")), None)
-        yearcol = next((c for c in df.columns if c.lower() in ("year", "år", "aar")), None)
+        idcol = find_column(df.columns, ID_COLUMNS)
+        yearcol = find_column(df.columns, YEAR_COLUMNS)
         for i, row in enumerate(df.itertuples(index=False), start=2):
             rec = dict(zip(df.columns, row))
             text, labels = rec[tcol], split_labels(rec[lcol])

@@ -28,10 +28,18 @@ import pandas as pd
 from .codeframe import CodeFrame, find_frame_for_keys, infer_codeframe, load_codeframe, split_labels
 from .drift import two_proportion_test
 from .errors import Errors, UserError, Warnings
-from .tables import Table, atomic_path, guess_text_column, pick_column, read_table, write_xlsx
+from .tables import (
+    YEAR_COLUMNS,
+    Table,
+    atomic_path,
+    find_column,
+    guess_text_column,
+    pick_column,
+    read_table,
+    write_xlsx,
+)
 from .versions import Remapped, previous_map, remap_cell
 
-YEAR_COLUMNS = ("year", "år", "aar", "survey_year")
 RESULT_COLUMNS = ("labels", "confidence", "needs_review")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 YEAR = "_year"
@@ -85,7 +93,7 @@ def read_coded_files(paths, year_column: str | None = None, years: list[str] | N
         elif years:
             year = pd.Series([str(years[i]).strip()] * len(df))
         else:
-            auto = next((c for c in df.columns if c.lower() in YEAR_COLUMNS), None)
+            auto = find_column(df.columns, YEAR_COLUMNS)
             year = df[auto].astype(str).str.strip() if auto else pd.Series([""] * len(df))
             from_name = year_from_name(path)
             if from_name:

@@ -36,6 +36,16 @@ XLSX_TIME = datetime(1980, 1, 1)
 XLSX_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+# Column names that mean the same thing in survey files, lower-cased.
+YEAR_COLUMNS = ("year", "år", "aar", "survey_year")
+ID_COLUMNS = ("id", "respondent_id", "respondent")
+
+
+def find_column(columns, names) -> str | None:
+    """The first of `columns` whose lower-cased name is one of `names`."""
+    return next((c for c in columns if str(c).lower() in names), None)
+
+
 @dataclass
 class Table:
     """A read file: its rows as strings, and how it was written, to write back alike."""

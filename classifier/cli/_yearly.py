@@ -6,7 +6,7 @@ import re
 
 from ..drift import check_drift
 from ..errors import Errors, UserError, Warnings
-from ..report import YEAR_COLUMNS
+from ..tables import YEAR_COLUMNS, find_column
 from ._util import console, pct, show_warnings, warn
 
 _YEAR = re.compile(r"^\d{4}$")
@@ -20,7 +20,7 @@ def add_year(table, year: str | None) -> None:
     if not _YEAR.match(year):
         raise UserError(Errors.BAD_YEAR.format(value=year))
     df = table.frame
-    existing = next((c for c in df.columns if str(c).lower() in YEAR_COLUMNS), None)
+    existing = find_column(df.columns, YEAR_COLUMNS)
     if existing is None:
         df["year"] = year
         return
