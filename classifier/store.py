@@ -459,18 +459,18 @@ def export_resolved(store: AnnotationStore, frame_hash: str, rule: str = "latest
              "decision_id": r.decision_id, "frame_hash": frame_hash} for r in resolved]
 
 
-def write_records(records: list[dict], out: str | Path, columns=None) -> Path:
-    """Write records as CSV or XLSX (tables.write_table) or JSONL, atomically."""
+def write_records(records: list[dict], out: str | Path, columns=None, inputs=()) -> Path:
+    """Write records as CSV or XLSX (tables.write_table) or JSONL, atomically; never over
+    one of `inputs` (tables.check_output)."""
     import pandas as pd
 
-    from .tables import atomic_path, write_table
+    from .tables import atomic_path, check_output, write_table
 
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise UserError(Errors.EXPORT_FORMAT.format(path=out, suffix=out.suffix or "(none)"))
-    if not out.resolve().parent.is_dir():
-        raise UserError(Errors.OUTPUT_DIR_MISSING.format(path=out))
+    check_output(out, inputs, suffixes=EXPORT_SUFFIXES)
     if suffix == ".jsonl":
         with atomic_path(out) as tmp:
             with open(tmp, "w", encoding="utf-8", newline="\n") as f:

@@ -239,9 +239,10 @@ def _unguard(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def check_output(out: str | Path, inputs: list[Path] | tuple = ()) -> Path:
+def check_output(out: str | Path, inputs: list[Path] | tuple = (), suffixes: tuple = WRITABLE) -> Path:
+    """`out` if it can be written: a known file type, an existing folder, and none of `inputs`."""
     o = Path(out)
-    if o.suffix.lower() not in WRITABLE:
+    if o.suffix.lower() not in suffixes:
         raise UserError(Errors.UNSUPPORTED_OUTPUT.format(path=o, suffix=o.suffix or "(none)"))
     if not o.resolve().parent.is_dir():
         raise UserError(Errors.OUTPUT_DIR_MISSING.format(path=o))

@@ -266,3 +266,18 @@ def test_jsonl_with_a_bad_line_is_named(tmp_path):
     p.write_text(json.dumps({"a": 1}) + "\n{oops\n", encoding="utf-8")
     with pytest.raises(UserError, match="line 2"):
         read_jsonl(p)
+
+
+def test_records_are_never_written_over_an_input(store, frame, tmp_path):
+    add(store, frame, "Bolig", ["other"])
+    records = export_log(store)
+    for suffix in (".jsonl", ".csv", ".xlsx"):
+        source = tmp_path / f"in{suffix}"
+        source.write_text("the input", encoding="utf-8")
+        with pytest.raises(UserError, match="is the input file"):
+            write_records(records, source, inputs=[source])
+        assert source.read_text(encoding="utf-8") == "the input"
+    with pytest.raises(UserError, match="does not exist"):
+        write_records(records, tmp_path / "missing" / "log.jsonl")
+    with pytest.raises(UserError, match="jsonl"):
+        write_records(records, tmp_path / "log.sav")

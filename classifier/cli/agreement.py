@@ -72,7 +72,7 @@ def run(args) -> int:
     if args.out:
         records = [{"text": d.text, "answer_hash": d.answer_hash,
                     **{a: join_labels(d.codings.get(a, [])) for a in report.annotators}} for d in dis]
-        write_records(records, args.out, ["text", "answer_hash", *report.annotators])
+        write_records(records, args.out, ["text", "answer_hash", *report.annotators], inputs=[store_path])
         console.print(f"Wrote {len(records)} disagreements to [bold]{args.out}[/].")
     return 0
 

@@ -40,8 +40,6 @@ def run(args) -> int:
     out = Path(args.out)
     store_path = Path(args.store) if args.store else annotations_path()
     with AnnotationStore(store_path, create=False) as store:
-        if out.exists() and out.resolve() == store.path.resolve():
-            raise UserError(Errors.OUTPUT_IS_INPUT.format(path=out))
         if args.latest:
             frame_hash = pick_frame_hash(store, args.codeframe)
             records = export_resolved(store, frame_hash, args.disagreement)
@@ -50,7 +48,7 @@ def run(args) -> int:
             frame_hash = load_codeframe(args.codeframe).hash if args.codeframe else None
             records = export_log(store, frame_hash)
             columns = COLUMNS
-    write_records(records, out, columns)
+    write_records(records, out, columns, inputs=[store_path])
     what = "answers" if args.latest else "decisions"
     console.print(f"Wrote [bold]{len(records)}[/] {what} from {store_path} to [bold]{out}[/].")
     return 0

@@ -163,3 +163,15 @@ def test_import_a_predict_output_with_text_in_a_probability_cell(cli, project, m
     with AnnotationStore(project / "training_data" / "annotations.sqlite") as store:
         rows = store.decisions()
     assert [(r.text, r.suggested) for r in rows] == [("Praksisplasser!", [])]
+
+
+def test_export_and_agreement_never_write_over_the_store(cli, project, frame, tmp_path):
+    store = tmp_path / "decisions.jsonl"  # a store may have any name, also an export's
+    with AnnotationStore(store) as s:
+        for who, labels in (("anna", ["other"]), ("per", ["employer_cooperation"])):
+            s.add(text="Bolig", labels=labels, action="correct", frame=frame, source="s.csv", annotator=who)
+    before = store.read_bytes()
+    for command in ("export", "agreement"):
+        code, _, err = cli(command, "--store", store, "--out", store)
+        assert code == 1 and "is the input file" in err
+    assert store.read_bytes() == before
