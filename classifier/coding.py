@@ -7,7 +7,7 @@ that has a new column's name is kept as `<name>_input`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,6 @@ class CodingSummary:
     counts: dict
     target_precision: float
     cutoff: float | None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def n_answers(self) -> int:

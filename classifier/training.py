@@ -32,12 +32,10 @@ class TrainResult:
     annotations: AnnotationsUsed | None = None  # review decisions used, when any
 
 
-def load_training_data(paths, frame_path=None, text_column="text", labels_column="labels",
-                       extra: CodedAnswers | None = None) -> tuple[CodedAnswers, CodeFrame, str]:
-    """Read and check coded answers; `extra` (e.g. review decisions) is appended."""
+def load_training_data(paths, frame_path=None, text_column="text",
+                       labels_column="labels") -> tuple[CodedAnswers, CodeFrame, str]:
+    """Read coded answers and check them against the code frame (given, matched or inferred)."""
     data = read_coded(paths, text_column, labels_column)
-    if extra is not None and len(extra):
-        data = data.extend(extra)
     frame = load_codeframe(frame_path) if frame_path else None
     frame, origin = choose_frame(data, frame, labels_dir())
     data = apply_previous(data, frame)  # codes of the frame's previous version -> this one
@@ -88,10 +86,10 @@ def build_metadata(coder: SurveyCoder, data: CodedAnswers, paths, name: str) -> 
 
 def train(paths, frame_path=None, text_column="text", labels_column="labels", out_dir=None,
           name: str | None = None, spacy_model: str | None = None, C: float = 4.0, cv: int = 5,
-          progress=None, extra: CodedAnswers | None = None, annotations=None,
+          progress=None, annotations=None,
           disagreement: str = "latest") -> TrainResult:
     """Read, check, fit, and save a model; returns it with its metadata and folder."""
-    data, frame, origin = load_training_data(paths, frame_path, text_column, labels_column, extra)
+    data, frame, origin = load_training_data(paths, frame_path, text_column, labels_column)
     used = None
     if annotations is not None:  # review decisions win over file rows with the same text
         data, used = apply_annotations(data, frame, annotations, disagreement)

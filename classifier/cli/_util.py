@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import os
-import sys
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -88,10 +86,6 @@ def warn(message: str) -> None:
 def show_warnings(messages) -> None:
     for m in messages:
         warn(m)
-
-
-def interactive() -> bool:
-    return sys.stdout.isatty() and os.environ.get("CI") != "true"
 
 
 @contextmanager

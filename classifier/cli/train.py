@@ -22,12 +22,12 @@ def run(args) -> int:
     Example:
       python cli.py train --data training_data/ --codeframe labels/imdi_kvalifisering.toml
     """
-    result = train_and_show(
+    train_and_show(
         args.data or [training_dir()], args.codeframe, args.text_column, args.labels_column,
         args.out, args.name, args.spacy_model, args.C, args.cv,
         annotations=annotations_option(args), disagreement=args.disagreement,
     )
-    return 0 if result else 1
+    return 0
 
 
 def train_and_show(paths, codeframe=None, text_column="text", labels_column="labels", out=None,
