@@ -579,6 +579,7 @@ def import_log(store: AnnotationStore, records: list[dict], source: str, frame: 
     res = ImportResult()
     new_ids: dict[int, int] = {}
     todo = []
+    frames: dict[str, CodeFrame | None] = {}  # frame hash -> the store's copy, parsed once
     for n, rec in enumerate(records, start=1):
         where = f"{source} record {n}"
         rec = {k: ("" if v is None or (isinstance(v, float) and v != v) else v) for k, v in rec.items()}
@@ -588,7 +589,12 @@ def import_log(store: AnnotationStore, records: list[dict], source: str, frame: 
             res.rejected.append((where, f"unknown action '{action}'"))
             continue
         frame_hash = str(rec.get("frame_hash", "")).strip()
-        check = frame if frame is not None and frame.hash == frame_hash else store.frame(frame_hash)
+        if frame is not None and frame.hash == frame_hash:
+            check = frame
+        else:
+            if frame_hash not in frames:
+                frames[frame_hash] = store.frame(frame_hash)
+            check = frames[frame_hash]
         try:
             labels = check.parse_labels(rec.get("labels", ""), where) if check else split_labels(rec.get("labels"))
         except UserError as e:

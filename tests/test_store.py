@@ -281,3 +281,19 @@ def test_records_are_never_written_over_an_input(store, frame, tmp_path):
         write_records(records, tmp_path / "missing" / "log.jsonl")
     with pytest.raises(UserError, match="jsonl"):
         write_records(records, tmp_path / "log.sav")
+
+
+def test_importing_a_log_reads_each_code_frame_once(store, frame, tmp_path, monkeypatch):
+    for i in range(5):
+        add(store, frame, f"Svar {i}", ["other"], annotator=f"a{i}")
+    records = export_log(store)
+    with AnnotationStore(tmp_path / "copy.sqlite") as copy:
+        copy.register_frame(frame)
+        calls = []
+        real = AnnotationStore.frame
+        monkeypatch.setattr(AnnotationStore, "frame", lambda self, h: calls.append(h) or real(self, h))
+        res = import_log(copy, records, "log.jsonl")  # no frame given: the store's copy checks the codes
+        bad = import_log(copy, [{**records[0], "labels": "no_such_code", "created": "x"}], "log.jsonl")
+    assert res.imported == 5 and not res.rejected
+    assert calls == [frame.hash, frame.hash]  # once per import, not once per record
+    assert "no_such_code" in bad.rejected[0][1]
