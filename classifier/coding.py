@@ -93,8 +93,11 @@ def probability_columns(keys: list[str]) -> list[str]:
     return [f"p_{k}" for k in keys]
 
 
+RESULT_COLUMNS = ("labels", "confidence", "needs_review")  # what predict adds, before p_<code>
+
+
 def result_columns(keys: list[str]) -> list[str]:
-    return ["labels", "confidence", "needs_review"] + probability_columns(keys)
+    return [*RESULT_COLUMNS, *probability_columns(keys)]
 
 
 def has_probabilities(df: pd.DataFrame, keys: list[str]) -> bool:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .codeframe import CodeFrame, find_frame_for_keys, infer_codeframe, load_codeframe, split_labels
+from .coding import RESULT_COLUMNS
 from .drift import two_proportion_test
 from .errors import Errors, UserError, Warnings
 from .tables import (
@@ -40,7 +41,6 @@ from .tables import (
 )
 from .versions import Remapped, previous_map, remap_cell
 
-RESULT_COLUMNS = ("labels", "confidence", "needs_review")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 YEAR = "_year"
 SOURCE = "_source"

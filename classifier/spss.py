@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .codeframe import CodeFrame, split_labels
+from .coding import RESULT_COLUMNS, probability_columns
 from .errors import Errors, UserError
 
 MAX_NAME = 64
@@ -30,7 +31,6 @@ LABEL_CONFIDENCE = "Sikkerhet (0-1) for at kodene er riktige"
 LABEL_REVIEW = "Bør gjennomgås manuelt"
 LABEL_CODES = "Koder (nøkler skilt med ;)"
 LABEL_PROBABILITY = "Sannsynlighet: {name}"
-RESULT_COLUMNS = ("labels", "confidence", "needs_review")
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "AE", "Ø": "OE", "Å": "AA"})
 _INVALID = re.compile(r"[^A-Za-z0-9_.]+")
 _NUMBER = re.compile(r"^-?(0|[1-9]\d{0,14})(\.\d+)?$")
@@ -60,7 +60,7 @@ def sav_frame(df: pd.DataFrame, frame: CodeFrame | None = None, column_labels: d
     value labels, measures), all keyed by SPSS name."""
     column_labels = column_labels or {}
     keys = _code_keys(df, frame, labels_column)
-    prob_cols = [f"p_{k}" for k in keys if f"p_{k}" in df.columns]
+    prob_cols = [c for c in probability_columns(keys) if c in df.columns]
     result = set(RESULT_COLUMNS) | set(prob_cols)
     inputs = [c for c in df.columns if c not in result]
     taken: set[str] = set()
