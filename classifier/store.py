@@ -289,6 +289,12 @@ class AnnotationStore:
             return self.conn.execute("SELECT COUNT(*) FROM decisions WHERE action = ?", (action,)).fetchone()[0]
         return self.conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
 
+    def count_other_frames(self, frame_hash: str) -> int:
+        """Coding decisions (accept/correct rows) made with a code frame other than `frame_hash`."""
+        marks = ", ".join("?" * len(CODING_ACTIONS))
+        return self.conn.execute(f"SELECT COUNT(*) FROM decisions WHERE frame_hash != ? AND action IN ({marks})",
+                                 (frame_hash, *CODING_ACTIONS)).fetchone()[0]
+
     def decisions(self, frame_hash: str | None = None) -> list[Decision]:
         """Every row, oldest first (the full log, undo rows included)."""
         if frame_hash:

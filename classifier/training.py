@@ -128,11 +128,11 @@ class AnnotationsUsed:
 
 def annotations_as_coded(store_path, frame: CodeFrame, rule: str = "latest") -> tuple[CodedAnswers, AnnotationsUsed]:
     """The store's latest coding per answer for `frame` (skips and undone decisions left out)."""
-    from .store import CODING_ACTIONS, AnnotationStore
+    from .store import AnnotationStore
 
     with AnnotationStore(store_path, create=False) as store:
         resolved, disagreements = store.resolve(frame.hash, rule)
-        other = sum(1 for d in store.decisions() if d.frame_hash != frame.hash and d.action in CODING_ACTIONS)
+        other = store.count_other_frames(frame.hash)
     name = Path(store_path).name
     data = CodedAnswers(
         texts=[r.text for r in resolved], labels=[list(r.labels) for r in resolved],

@@ -4,9 +4,11 @@ import json
 
 import pytest
 
+from classifier.codeframe import load_codeframe
 from classifier.errors import UserError
 from classifier.registry import load_model, sha256_file
-from classifier.training import load_training_data, train
+from classifier.store import AnnotationStore
+from classifier.training import annotations_as_coded, load_training_data, train
 
 from .conftest import FRAME
 
@@ -76,3 +78,24 @@ def test_other_column_names(tmp_path):
     assert data.labels == [["practice_placements"]]
     with pytest.raises(UserError, match="Column 'text' not found"):
         load_training_data([p], FRAME)
+
+
+def test_training_counts_other_frames_decisions_without_reading_the_log(frame, tmp_path, monkeypatch):
+    other = tmp_path / "other.toml"
+    other.write_text('[frame]\nname = "x"\n[[codes]]\nkey = "a"\n[[codes]]\nkey = "b"\n', encoding="utf-8")
+    other_frame = load_codeframe(other)
+    path = tmp_path / "annotations.sqlite"
+    with AnnotationStore(path) as store:
+        for i, action in enumerate(["correct", "accept", "skip", "correct"]):
+            store.add(text=f"Svar {i}", labels=[] if action == "skip" else ["a"], action=action,
+                      frame=other_frame, source="s.csv", annotator="kari")
+        store.add(text="Bolig", labels=["other"], action="correct", frame=frame, source="s.csv", annotator="kari")
+        assert store.count_other_frames(frame.hash) == 3  # coding decisions only: the skip is not one
+        assert store.count_other_frames(other_frame.hash) == 1
+
+    def whole_log(self, frame_hash=None):
+        raise AssertionError("the whole decision log was read")
+
+    monkeypatch.setattr(AnnotationStore, "decisions", whole_log)
+    data, used = annotations_as_coded(path, frame)
+    assert data.texts == ["Bolig"] and used.n_other_frame == 3 and "3" in used.warnings[0]
