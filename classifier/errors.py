@@ -53,6 +53,7 @@ class Errors:
     MODEL_HASH_MISMATCH = "Model file {path} does not match the SHA-256 in its metadata.json (changed or corrupt). Retrain it, or pass --trust-model if you know where it came from."
     MODEL_CORRUPT = "Cannot load model {path}: {reason}. Retrain it with 'python cli.py train'."
     MODEL_FOREIGN = "{path} is not a model made by this tool. Point --model at a folder made by 'python cli.py train'."
+    MODEL_OUT_NOT_EMPTY = "Cannot save the model in {path}: it holds other files than a model. Choose a new or empty folder, or an existing model folder, for --out."
     MODEL_INCOMPATIBLE = "Model {path} was trained with scikit-learn {trained}, this is {installed}, and it cannot be loaded. Retrain it or install scikit-learn {trained}."
     FRAME_MISMATCH = "Model {model} was trained with code frame '{model_frame}' ({model_hash}), not '{frame}' ({frame_hash}). Use the model's own code frame or retrain."
     SPACY_MODEL_MISSING = "spaCy pipeline '{name}' is not installed and is not a folder. Install it (see README) or leave out --spacy-model to use the blank Norwegian pipeline."

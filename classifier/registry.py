@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import re
+import shutil
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,29 +69,71 @@ def library_versions() -> dict:
 
 
 def new_model_dir(name: str, root: Path | None = None, now: datetime | None = None) -> Path:
-    """models/<YYYYmmdd-HHMMSS>-<name>: sortable by creation time."""
+    """A new, empty folder models/<YYYYmmdd-HHMMSS>-<name>, sortable by creation time.
+
+    A second model in the same second gets <YYYYmmdd-HHMMSS>.02-<name> (then .03, ...):
+    it sorts after the first and is still found by its name. The folder is made here,
+    so two trainings at once never share one.
+    """
     now = now or datetime.now(UTC)
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "model"
-    return (root or models_dir()) / f"{now:%Y%m%d-%H%M%S}-{slug}"
+    root = root or models_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    stamp, n = f"{now:%Y%m%d-%H%M%S}", 1
+    while True:
+        folder = root / (f"{stamp}-{slug}" if n == 1 else f"{stamp}.{n:02d}-{slug}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            n += 1
+
+
+def check_model_dir(out_dir: Path) -> Path:
+    """`out_dir` if a model may be saved there: new, empty, or a model folder (only its two files)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or
+                             any(p.name not in (MODEL_FILE, METADATA_FILE) for p in out_dir.iterdir())):
+        raise UserError(Errors.MODEL_OUT_NOT_EMPTY.format(path=out_dir))
+    return out_dir
 
 
 def save_model(coder, metadata: dict, out_dir: Path) -> Path:
-    """Write model.joblib, then metadata.json with its hash; both atomically."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model_path = out_dir / MODEL_FILE
-    with atomic_path(model_path) as tmp:
-        joblib.dump(coder, tmp, compress=3)
-    meta = dict(metadata)
-    meta.update({
-        "tool": TOOL,
-        "model_file": MODEL_FILE,
-        "model_sha256": sha256_file(model_path),
-        "versions": library_versions(),
-    })
-    meta.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
-    with atomic_path(out_dir / METADATA_FILE) as tmp:
-        tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    """Write model.joblib and metadata.json (with the model's hash) into a new folder beside
+    `out_dir`, then rename it into place: a model already there is replaced only once the
+    new one is complete, never file by file, and an interrupted save leaves it as it was."""
+    out_dir = check_model_dir(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    part = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex[:12]}.part"
+    part.mkdir()
+    old = None
+    try:
+        model_path = part / MODEL_FILE
+        joblib.dump(coder, model_path, compress=3)
+        meta = dict(metadata)
+        meta.update({
+            "tool": TOOL,
+            "model_file": MODEL_FILE,
+            "model_sha256": sha256_file(model_path),
+            "versions": library_versions(),
+        })
+        meta.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
+        (part / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
+                                          encoding="utf-8")
+        if out_dir.exists():  # move the old model aside (a folder cannot be renamed over a full one)
+            old = part.with_suffix(".old")
+            os.replace(out_dir, old)
+        try:
+            os.replace(part, out_dir)
+        except OSError:
+            if old is not None:
+                os.replace(old, out_dir)
+                old = None
+            raise
+    finally:
+        shutil.rmtree(part, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     return out_dir
 
 
@@ -108,7 +153,7 @@ def list_models(root: Path | None = None) -> list[tuple[Path, dict]]:
     if not root.is_dir():
         return []
     out = []
-    for d in sorted(p for p in root.iterdir() if p.is_dir()):
+    for d in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):  # .part: being saved
         meta = read_metadata(d)
         if meta and meta.get("tool") == TOOL:
             out.append((d, meta))

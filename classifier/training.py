@@ -18,7 +18,7 @@ from .errors import Errors, UserError, Warnings
 from .model import MIN_EXAMPLES, SurveyCoder
 from .paths import labels_dir
 from .preprocess import describe_nlp, resolve_spacy_model
-from .registry import new_model_dir, save_model
+from .registry import check_model_dir, new_model_dir, save_model
 from .versions import apply_previous
 
 
@@ -89,6 +89,8 @@ def train(paths, frame_path=None, text_column="text", labels_column="labels", ou
           progress=None, annotations=None,
           disagreement: str = "latest") -> TrainResult:
     """Read, check, fit, and save a model; returns it with its metadata and folder."""
+    if out_dir:  # refuse a folder of other files before the fit, not after
+        check_model_dir(out_dir)
     data, frame, origin = load_training_data(paths, frame_path, text_column, labels_column)
     used = None
     if annotations is not None:  # review decisions win over file rows with the same text

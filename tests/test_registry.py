@@ -1,6 +1,7 @@
 """Model registry: folders with model.joblib + metadata.json, the hash check, versions, the default."""
 
 import json
+import shutil
 from datetime import UTC, datetime
 
 import joblib
@@ -113,3 +114,48 @@ def test_list_default_and_set_default(frame, tmp_path):
 def test_no_models_gives_a_clear_error(tmp_path):
     with pytest.raises(UserError, match="No trained model"):
         load_model(None, root=tmp_path)
+
+
+def test_two_models_in_the_same_second_get_their_own_folders(frame, tmp_path):
+    first = save(tmp_path, frame, "imdi", (2024, 11, 25, 12, 0, 0))
+    second = save(tmp_path, frame, "imdi", (2024, 11, 25, 12, 0, 0), note="second")
+    assert first != second and first.name == "20241125-120000-imdi"
+    assert read_metadata(first).get("note") is None and read_metadata(second)["note"] == "second"
+    assert [p for p, _ in list_models(tmp_path)] == [first, second]  # still sorted by time
+    assert resolve_model_dir("imdi", tmp_path) == second  # the short name finds the newest
+
+
+def test_saving_over_a_model_replaces_it_whole_or_not_at_all(frame, tmp_path, monkeypatch):
+    folder = tmp_path / "imdi"
+    save_model(SurveyCoder(frame), {"name": "old"}, folder)
+    assert load_model(folder).metadata["name"] == "old"
+
+    def broken():
+        raise OSError("disk full")
+
+    monkeypatch.setattr("classifier.registry.library_versions", broken)  # fails after model.joblib is written
+    with pytest.raises(OSError):
+        save_model(SurveyCoder(frame, C=99.0), {"name": "new"}, folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["imdi"]
+    loaded = load_model(folder)  # the old model, whole: its file still matches its metadata
+    assert loaded.metadata["name"] == "old" and loaded.coder.C != 99.0
+    monkeypatch.undo()
+    save_model(SurveyCoder(frame, C=99.0), {"name": "new"}, folder)
+    assert load_model(folder).metadata["name"] == "new" and load_model(folder).coder.C == 99.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["imdi"]  # no half-written folder left
+    assert sorted(p.name for p in folder.iterdir()) == ["metadata.json", "model.joblib"]
+
+
+def test_a_folder_with_other_files_is_not_replaced_by_a_model(frame, tmp_path):
+    notes = tmp_path / "work"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(UserError, match="other files"):
+        save_model(SurveyCoder(frame), {"name": "x"}, notes)
+    assert [p.name for p in notes.iterdir()] == ["notes.txt"]
+
+
+def test_a_model_being_saved_is_not_listed(frame, tmp_path):
+    done = save(tmp_path, frame, "imdi", (2024, 1, 1, 0, 0, 0))
+    shutil.copytree(done, tmp_path / f".{done.name}.1234.part")  # complete files, not yet renamed
+    assert [p for p, _ in list_models(tmp_path)] == [done]

@@ -59,3 +59,17 @@ def test_models_lists_and_sets_default(cli, project, model_dir):
     code, stdout, _ = cli("models", "--set-default", "a")
     assert code == 0 and "Default model: 20260101-000000-a" in stdout
     assert (project / "models" / "DEFAULT").read_text().strip() == "20260101-000000-a"
+
+
+def test_train_refuses_an_out_folder_of_other_files_before_fitting(cli, tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "notes.txt").write_text("mine", encoding="utf-8")
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the model was fitted before --out was checked")
+
+    monkeypatch.setattr("classifier.training.fit_coder", no_fit)
+    code, _, err = cli("train", "--data", ROOT / "training_data", "--codeframe", FRAME, "--out", work)
+    assert code == 1 and "other files than a model" in err and "Traceback" not in err
+    assert [p.name for p in work.iterdir()] == ["notes.txt"]
