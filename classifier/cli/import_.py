@@ -10,10 +10,10 @@ from ..codeframe import load_codeframe
 from ..coding import has_probabilities, model_suggestions
 from ..errors import Errors, UserError, Warnings
 from ..paths import annotations_path, default_frame_path, models_dir
-from ..registry import default_model_dir, load_model
+from ..registry import check_frame, default_model_dir
 from ..store import AnnotationStore, default_annotator, import_coded_rows, import_log, is_log, read_jsonl
 from ..tables import check_input, pick_column, read_table
-from ._util import add_command, add_model_options, add_sheet_option, console, show_warnings, warn
+from ._util import add_command, add_model_options, add_sheet_option, console, load_model_arg, warn
 
 SHOW_REJECTED = 20
 
@@ -25,13 +25,9 @@ def suggestions(df, frame, args):
         return None, "", frame
     if args.model is None and default_model_dir(models_dir()) is None:
         raise UserError(Errors.NO_MODELS.format(path=models_dir()))
-    loaded = load_model(args.model, trust=args.trust_model)
-    show_warnings(loaded.warnings)
+    loaded, _ = load_model_arg(args)
+    check_frame(loaded, frame)
     coder = loaded.coder
-    if coder.frame.hash != frame.hash:
-        raise UserError(Errors.FRAME_MISMATCH.format(
-            model=loaded.name, model_frame=coder.frame.name, model_hash=coder.frame.hash, frame=frame.name,
-            frame_hash=frame.hash))
     version = f"{loaded.name}@{loaded.metadata.get('model_sha256', '')[:12]}"
     return model_suggestions(df, coder), version, coder.frame
 
