@@ -10,18 +10,15 @@ from the linear model's weights.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .codeframe import CodeFrame, split_labels
 from .errors import Errors
-from .preprocess import fold, stem
+from .explain import word_weights
 from .queue import Diversify, Item, Strategy, rank
 from .store import AnnotationStore, Decision, new_session_id
-
-_WORD = re.compile(r"\w+")
 
 
 # -- suggestions ----------------------------------------------------------------------------
@@ -60,41 +57,13 @@ def suggest(coder, items: list[Item], target_precision: float = 0.95) -> Suggest
 class Explainer:
     """Which words of an answer pushed a code up, for highlighting them on the screen."""
 
-    def __init__(self, coder, top_features: int = 40):
+    def __init__(self, coder):
         self.coder = coder
-        self.top_features = top_features
 
     def word_weights(self, text: str, codes: list[str]) -> dict[str, list[tuple[int, int, float]]]:
-        """For each code in `codes`: (start, end, weight) of the words that pushed it up, best first.
-
-        'terms__<stem>' features fall on the words whose fold(stem(lower)) is that stem (either
-        word of a bigram); 'chars__<ngram>' on the words whose folded form, padded with spaces
-        as the vectoriser pads it, contains the n-gram. A feature's weight is shared equally
-        between the words it falls on.
-        """
-        if not codes:
-            return {}
-        words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
-        terms = [fold(stem(w.lower())) for _, _, w in words]
-        padded = [f" {fold(w)} " for _, _, w in words]
-        contrib = self.coder.contributions(text)
-        out = {}
-        for code in codes:
-            score = np.zeros(len(words))
-            for name, value in contrib.get(code, [])[: self.top_features]:
-                if value <= 0:
-                    break
-                kind, _, feat = name.partition("__")
-                if kind == "terms":
-                    parts = feat.split(" ")
-                    hit = [i for i, t in enumerate(terms) if t in parts]
-                else:
-                    hit = [i for i, p in enumerate(padded) if feat in p]
-                for i in hit:
-                    score[i] += value / len(hit)
-            order = np.argsort(-score, kind="stable")
-            out[code] = [(words[i][0], words[i][1], float(score[i])) for i in order if score[i] > 0]
-        return out
+        """For each code in `codes`: (start, end, weight) of the words that pushed it up, best
+        first. Features are put on words by explain.WordMap, the mapping `explain` uses."""
+        return word_weights(self.coder, text, codes)
 
 
 # -- the session ------------------------------------------------------------------------------

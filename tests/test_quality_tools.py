@@ -8,9 +8,9 @@ import pytest
 from classifier.audit import audit, given_code_loss
 from classifier.curve import learning_curve
 from classifier.dataset import check_against_frame, read_coded
-from classifier.explain import explain_text, ngram_words, readable
-from classifier.model import SurveyCoder
-from classifier.preprocess import fold
+from classifier.explain import WordMap, distinct_answers, explain_column, explain_text, ngram_words, readable
+from classifier.model import Scores, SurveyCoder
+from classifier.preprocess import fold, term
 
 SMALL = Path(__file__).resolve().parent / "data" / "quality_small.csv"
 
@@ -88,3 +88,36 @@ def test_readable_feature_names():
     assert ngram_words("ser ", text) == ["Språkpraksisplasser"]
     assert ngram_words(" prak", text) == []  # inside a word, not at its start
     assert ngram_words("re", text) == ["Flere"]
+
+
+def test_word_map_puts_features_on_the_words_as_written():
+    text = "Flere NAV-kontor, og 25 språkpraksisplasser (www.nav.no)!"
+    wm = WordMap(text)
+    assert [text[w.start:w.end] for w in wm.words] == [
+        "Flere", "NAV-kontor", "og", "25", "språkpraksisplasser", "www.nav.no"]
+    assert wm.hits("terms__" + term("kontor")) == (1,)  # a part of a hyphenated word
+    assert wm.hits("terms__" + term("flere") + " " + term("kontor")) == (0, 1)  # either word of a bigram
+    assert wm.hits("terms___num_") == (3,) and wm.hits("terms___url_") == (5,)
+    assert wm.hits("chars__or, ") == (1,)  # char_wb keeps the comma on the token
+    assert wm.hits("chars__ sprak") == (4,) and wm.hits("chars__zzz") == ()
+    S = wm.shares(["chars__r", "chars__zzz"])  # "r" is in Flere, NAV-kontor and språkpraksisplasser
+    assert S.shape == (2, 6) and S[0].tolist() == [1 / 3, 1 / 3, 0, 0, 1 / 3, 0] and S[1].sum() == 0
+
+
+def test_explain_column_with_precomputed_scores_equals_it_without(small_coder):
+    texts = ["Vi trenger flere praksisplasser", "-", " Bolig og tolk ", "Vi trenger flere praksisplasser",
+             None, "Bolig og tolk", "Samarbeid med NAV om arbeidstrening"]
+    cells = explain_column(small_coder, texts)
+    assert cells[1] == cells[4] == "" and cells[0] == cells[3] and cells[2] == cells[5]
+    assert all(cells[i] for i in (0, 2, 6))
+    distinct = distinct_answers(texts)
+    assert distinct == ["Vi trenger flere praksisplasser", "Bolig og tolk", "Samarbeid med NAV om arbeidstrening"]
+    scores = small_coder.score(distinct)
+    assert explain_column(small_coder, texts, scores=scores) == cells
+    rows = small_coder.score(["" if t is None else t for t in texts])  # scores per row work too
+    assert explain_column(small_coder, texts, scores=rows) == cells
+    # The scores given are the ones used: with no codes, no code is explained.
+    none = Scores(scores.proba, np.zeros_like(scores.codes), scores.confidence)
+    assert explain_column(small_coder, texts, scores=none) == [""] * len(texts)
+    with pytest.raises(ValueError):
+        explain_column(small_coder, texts, scores=small_coder.score(distinct[:2]))

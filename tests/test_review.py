@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from classifier.codeframe import Code, CodeFrame
+from classifier.explain import explain_texts
 from classifier.queue import FileOrder, LeastConfidence, group_answers, rank
 from classifier.review import Explainer, ReviewSession, review_order, suggest
 from classifier.store import AnnotationStore, answer_hash
@@ -146,6 +147,23 @@ def test_explainer_finds_the_words(model):
     assert top == "språkpraksisplasser"
     assert all(w > 0 for _, _, w in words)
     assert e.word_weights(text, []) == {}
+
+
+def test_explainer_and_explain_put_the_same_weight_on_each_word(model):
+    """One mapping from features to words: a highlighted word's weight is what `explain`
+    gives that word (its stem features plus its n-grams)."""
+    coder = model.coder
+    text = "Vi trenger flere språkpraksisplasser og samarbeid med NAV om jobb"
+    exp = explain_texts(coder, [text], top=10_000)[0]
+    checked = 0
+    for code in coder.frame.keys:
+        by_word: dict[str, float] = {}
+        for t in exp.codes[code].up + exp.codes[code].down:
+            by_word[t.label.lower()] = by_word.get(t.label.lower(), 0.0) + t.weight
+        for start, end, weight in Explainer(coder).word_weights(text, [code])[code]:
+            assert weight == pytest.approx(by_word[text[start:end].lower()], rel=1e-6, abs=1e-9)
+            checked += 1
+    assert checked >= len(coder.frame.keys)
 
 
 def test_file_order_label_queue_is_the_file(store, frame):

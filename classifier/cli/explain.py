@@ -20,8 +20,8 @@ def _terms(terms, sign: str) -> str:
 def run(args) -> int:
     """Show which words of an answer pushed each code up or down, from the model's weights.
 
-    Word features are shown as their stem, character n-grams as the words of the
-    answer that hold them; weights are the added log-odds before calibration. The
+    Word features and character n-grams are shown as the words of the answer they fall
+    on (a stem when none); weights are the added log-odds before calibration. The
     codes the model gives the answer are marked.
 
     Example:
