@@ -14,6 +14,7 @@ import pandas as pd
 
 from .codeframe import join_labels
 from .errors import Errors, UserError
+from .model import Scores
 from .preprocess import is_non_answer
 
 CHUNK = 5000
@@ -26,6 +27,7 @@ class CodedTexts:
     confidence: np.ndarray   # NaN for non-answers
     needs_review: np.ndarray  # bool
     empty: np.ndarray        # bool
+    distinct: Scores | None = None  # per distinct answer, in order of first appearance
 
 
 @dataclass
@@ -62,9 +64,9 @@ def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> C
         chunks.append(coder.score(answers[start:start + CHUNK]))
         if progress:
             progress(min(start + CHUNK, len(answers)), len(answers))
-    P, D, conf = ((np.vstack([c.proba for c in chunks]), np.vstack([c.codes for c in chunks]),
-                   np.concatenate([c.confidence for c in chunks])) if chunks
-                  else (np.zeros((0, len(keys))), np.zeros((0, len(keys)), dtype=int), np.zeros(0)))
+    scores = (Scores(np.vstack([c.proba for c in chunks]), np.vstack([c.codes for c in chunks]),
+                     np.concatenate([c.confidence for c in chunks])) if chunks else coder.score([]))
+    P, D, conf = scores.proba, scores.codes, scores.confidence
     # distinct text -> row of P (-1 for non-answers), then per input row.
     where = np.full(len(distinct), -1)
     where[is_answer] = np.arange(len(answers))
@@ -79,7 +81,7 @@ def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> C
     review[filled] = conf[row_pos[filled]] < coder.review_cutoff(target_precision)
     label_sets = [[k for k, d in zip(keys, D[i]) if d] for i in range(len(answers))]
     labels = [[] if i < 0 else list(label_sets[i]) for i in row_pos.tolist()]
-    return CodedTexts(labels, proba, confidence, review, row_pos < 0)
+    return CodedTexts(labels, proba, confidence, review, row_pos < 0, scores)
 
 
 def _rounded(values: np.ndarray, digits: int = 4) -> list:

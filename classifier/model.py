@@ -310,14 +310,3 @@ class SurveyCoder(ClassifierMixin, BaseEstimator):
         """TF-IDF rows (texts x feature_names_) as the classifiers see them."""
         check_is_fitted(self, "head_")
         return self.head_.named_steps["features"].transform(self.normalizer_.transform(texts)).tocsr()
-
-    def contributions(self, text: str) -> dict[str, list[tuple[str, float]]]:
-        """For each code, the features present in `text` with weight x value, largest first."""
-        x = self.features([text])
-        idx = x.indices
-        out = {}
-        for i, key in enumerate(self.frame.keys):
-            vals = x.data * self.coef_[i, idx]
-            order = np.argsort(-vals, kind="stable")
-            out[key] = [(str(self.feature_names_[idx[j]]), float(vals[j])) for j in order]
-        return out

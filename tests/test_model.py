@@ -111,13 +111,6 @@ def test_single_choice_frame_picks_exactly_one_code():
     assert 0 <= conf[0] <= 1
 
 
-def test_contributions_name_words_in_the_text(model):
-    contrib = model.coder.contributions("Vi trenger flere praksisplasser")
-    top = contrib["practice_placements"][0]
-    assert top[1] > 0
-    assert "praksis" in top[0] or "prak" in top[0] or "plass" in top[0]
-
-
 def test_copies_of_an_answer_share_a_fold(frame, training_answers):
     """Out-of-fold scores must not come from a model that saw a copy of the answer."""
     sub = training_answers.subset(np.arange(len(training_answers)) < 300)

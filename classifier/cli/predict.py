@@ -64,7 +64,7 @@ def run(args) -> int:
     result, summary = coded_frame(table.frame, coded, coder, args.target_precision)
     if args.explain:  # for each assigned code, the words that pushed it up most
         result = result.rename(columns={"explain": "explain_input"})
-        result["explain"] = explain_column(coder, texts)
+        result["explain"] = explain_column(coder, texts, scores=coded.distinct)
     write_table(result, out, delimiter=table.delimiter,
                 sav_options={"frame": coder.frame, "column_labels": table.column_labels})
     console.print(summary_table(summary, coder.frame, f"{loaded.name} (spaCy pipeline {coder.spacy_model})"))
