@@ -155,8 +155,7 @@ def check_drift(coder, texts, metadata: dict | None = None, target_precision: fl
     if coded is not None:
         filled = ~coded.empty
         conf = coded.confidence[filled]
-        D = np.array([[k in labels for k in keys] for labels, f in zip(coded.labels, filled) if f], dtype=int)
-        D = D.reshape(len(conf), len(keys))
+        D = coder.decide(coded.proba[filled])  # the same codes, without a per-row loop
     elif sample:
         scores = coder.score(sample)
         D, conf = scores.codes, scores.confidence

@@ -132,3 +132,17 @@ def test_two_proportion_test_matches_the_chi_square_test(k1, n1, k2, n2):
     # One-sided: half the two-sided p when the first share is larger.
     one = two_proportion_test(k1, n1, k2, n2, "greater")
     assert one == pytest.approx(expected / 2 if k1 / n1 > k2 / n2 else 1 - expected / 2)
+
+
+def test_checks_from_coded_results_equal_the_checks_that_score_themselves(yearly):
+    """predict passes its coded results (no second scoring pass): the figures must not change."""
+    loaded, _, last = yearly
+    texts = last["text"].tolist() + ["", "-", last["text"].iloc[0]]
+    alone = check_drift(loaded.coder, texts, loaded.metadata)
+    reused = check_drift(loaded.coder, texts, loaded.metadata, coded=code_texts(loaded.coder, texts))
+    assert reused.n_answers == alone.n_answers == reused.n_checked
+    assert reused.low_confidence.observed == pytest.approx(alone.low_confidence.observed)
+    assert reused.unseen_words.observed == pytest.approx(alone.unseen_words.observed)
+    for key, check in alone.code_shares.items():
+        assert reused.code_shares[key].observed == pytest.approx(check.observed)
+    assert reused.warnings == alone.warnings
