@@ -69,6 +69,9 @@ def run(args) -> int:
                 sav_options={"frame": coder.frame, "column_labels": table.column_labels})
     console.print(summary_table(summary, coder.frame, f"{loaded.name} (spaCy pipeline {coder.spacy_model})"))
     console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")
+    if summary.n_review and out.suffix.lower() != ".sav":
+        console.print(f"Next: review the {summary.n_review} flagged answers with "
+                      f"[bold]python cli.py review {out} --text-column {text_col}[/]", soft_wrap=True)
     return 0
 
 
