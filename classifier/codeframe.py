@@ -50,6 +50,15 @@ class CodeFrame:
         """Keys other than the fallback."""
         return [k for k in self.keys if k != self.fallback]
 
+    def previous_raw(self) -> dict:
+        """The [frame.previous] map as written: {old key: new key(s)} (checked in versions.py)."""
+        prev = self.previous if isinstance(self.previous, dict) else {}
+        return dict(prev["map"]) if isinstance(prev.get("map"), dict) else {k: v for k, v in prev.items() if k != "version"}
+
+    def knows(self, keys) -> bool:
+        """Whether every key is a code of this frame or of its previous version."""
+        return set(keys) <= set(self.keys) | set(self.previous_raw())
+
     def code(self, key: str) -> Code:
         for c in self.codes:
             if c.key == key:
@@ -180,13 +189,14 @@ def infer_codeframe(label_sets: list[list[str]], name: str = "inferred") -> Code
 
 
 def find_frame_for_keys(keys: set[str], folder: Path) -> CodeFrame | None:
-    """The frame in `folder` whose keys include every key seen in the data, if exactly one does."""
+    """The frame in `folder` that knows every key seen in the data (directly or through its
+    previous-version map), if exactly one does."""
     matches = []
     for p in sorted(folder.glob("*.toml")) + sorted(folder.glob("*.json")):
         try:
             frame = load_codeframe(p)
         except UserError:
             continue
-        if keys and keys <= set(frame.keys):
+        if keys and frame.knows(keys):
             matches.append(frame)
     return matches[0] if len(matches) == 1 else None

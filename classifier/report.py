@@ -123,7 +123,7 @@ def choose_frame(label_cells, frame_path: str | Path | None = None, frame: CodeF
     if default_path is not None and Path(default_path).is_file():
         candidates.append(load_codeframe(default_path))
     for c in candidates:
-        if keys <= set(c.keys) | set(previous_map(c)):
+        if c.knows(keys):
             return c
     if labels_folder is not None and labels_folder.is_dir():
         found = find_frame_for_keys(keys, labels_folder)

@@ -47,7 +47,7 @@ def previous_map(frame: CodeFrame) -> dict[str, tuple[str, ...]]:
     where = frame.source or frame.name
     if not isinstance(prev, dict):
         raise UserError(Errors.PREVIOUS_INVALID.format(path=where, reason="it must be a table"))
-    raw = prev["map"] if isinstance(prev.get("map"), dict) else {k: v for k, v in prev.items() if k != "version"}
+    raw = frame.previous_raw()
     out: dict[str, tuple[str, ...]] = {}
     for old, new in raw.items():
         targets = [new] if isinstance(new, str) else new

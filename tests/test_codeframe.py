@@ -99,3 +99,14 @@ def test_find_frame_for_keys(tmp_path, frame):
     (folder / "default.toml").write_text(open(frame.source, encoding="utf-8").read(), encoding="utf-8")
     assert find_frame_for_keys({"other", "work_pathways"}, folder).keys == DEFAULT_KEYS
     assert find_frame_for_keys({"housing"}, folder) is None
+
+
+def test_a_frame_knows_its_previous_versions_keys(tmp_path):
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    (folder / "v2.toml").write_text(
+        '[frame]\nname = "v2"\n[frame.previous]\nversion = "1"\nmap = { praksis = ["practice"] }\n'
+        '[[codes]]\nkey = "practice"\n[[codes]]\nkey = "other"\n', encoding="utf-8")
+    frame = find_frame_for_keys({"praksis", "other"}, folder)
+    assert frame is not None and frame.name == "v2"
+    assert frame.knows({"practice", "praksis"}) and not frame.knows({"housing"})
