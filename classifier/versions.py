@@ -31,12 +31,6 @@ class Remapped:
     groups: tuple[tuple[str, ...], ...] = ()  # each: the new keys an old split code became
 
 
-def previous_version(frame: CodeFrame) -> str:
-    """The previous version's name ('' when the frame has no [frame.previous])."""
-    prev = frame.previous or {}
-    return str(prev.get("version", "")) if isinstance(prev, dict) else ""
-
-
 def previous_map(frame: CodeFrame) -> dict[str, tuple[str, ...]]:
     """{old key: (new keys in frame order)}, checked against the frame.
 
