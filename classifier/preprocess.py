@@ -41,6 +41,10 @@ _PUNCT = re.compile(r"[^\w\s]+")
 
 _stemmer = snowballstemmer.stemmer("norwegian")
 _NLP_CACHE: dict[str, spacy.language.Language] = {}
+# Terms of texts already seen, per pipeline: cross-validation, the learning curve, the drift
+# check and explain see the same answers again. Bounded; cleared when full.
+_TERMS_CACHE: dict[str, dict[str, str]] = {}
+_TERMS_CACHE_SIZE = 200_000
 
 
 def fold(text: str) -> str:
@@ -136,8 +140,8 @@ def doc_terms(doc) -> list[str]:
 class NorwegianNormalizer(TransformerMixin, BaseEstimator):
     """Texts -> DataFrame with 'terms' (lemmas/stems) and 'chars' (folded surface text).
 
-    Stateless: `fit` learns nothing. Repeated texts are processed once, and `nlp.pipe`
-    runs in batches. The spaCy pipeline is loaded on first use and is never pickled.
+    Stateless: `fit` learns nothing. Each distinct text goes through `nlp.pipe` (in
+    batches) once per process; its terms are kept for the next call. The spaCy pipeline is loaded on first use and is never pickled.
     """
 
     def __init__(self, spacy_model: str = BLANK, batch_size: int = 256):
@@ -149,12 +153,16 @@ class NorwegianNormalizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X) -> pd.DataFrame:
         texts = ["" if is_non_answer(t) else str(t) for t in X]
-        unique = list(dict.fromkeys(texts))
-        nlp = load_nlp(self.spacy_model)
-        cleaned = [_SPACE.sub(" ", t).strip() for t in unique]
-        terms = {}
-        for text, doc in zip(unique, nlp.pipe(cleaned, batch_size=self.batch_size)):
-            terms[text] = " ".join(doc_terms(doc))
+        cache = _TERMS_CACHE.setdefault(resolve_spacy_model(self.spacy_model), {})
+        todo = [t for t in dict.fromkeys(texts) if t not in cache]
+        if todo:
+            if len(cache) + len(todo) > _TERMS_CACHE_SIZE:
+                cache.clear()
+            nlp = load_nlp(self.spacy_model)
+            cleaned = [_SPACE.sub(" ", t).strip() for t in todo]
+            for text, doc in zip(todo, nlp.pipe(cleaned, batch_size=self.batch_size)):
+                cache[text] = " ".join(doc_terms(doc))
+        terms = {t: cache[t] for t in dict.fromkeys(texts)}
         return pd.DataFrame(
             {
                 "terms": [terms[t] for t in texts],

@@ -62,6 +62,7 @@ def test_short_answers_are_answers(text):
 
 
 def test_repeated_texts_are_processed_once(monkeypatch):
+    monkeypatch.setattr(preprocess, "_TERMS_CACHE", {})  # nothing seen before
     seen = []
     nlp = load_nlp(BLANK)
     real_pipe = nlp.pipe
@@ -115,3 +116,15 @@ def test_broken_pipeline_folder_is_a_user_error(tmp_path):
     (tmp_path / "broken" / "config.cfg").write_text("not a config", encoding="utf-8")
     with pytest.raises(UserError):
         load_nlp(str(tmp_path / "broken"))
+
+
+def test_texts_seen_before_are_not_processed_again(monkeypatch):
+    monkeypatch.setattr(preprocess, "_TERMS_CACHE", {})
+    first = NorwegianNormalizer().transform(["praksisplasser", "bolig"])
+    nlp = load_nlp(BLANK)
+    calls = []
+    real_pipe = nlp.pipe
+    monkeypatch.setattr(nlp, "pipe", lambda texts, **kw: calls.append(list(texts)) or real_pipe(calls[-1], **kw))
+    again = NorwegianNormalizer().transform(["bolig", "praksisplasser", "tolk"])
+    assert calls == [["tolk"]]
+    assert again["terms"].tolist()[:2] == first["terms"].tolist()[::-1]
