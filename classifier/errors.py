@@ -36,6 +36,8 @@ class Errors:
     EXPORT_FORMAT = "Cannot write {path}: unsupported file type '{suffix}'. Use .csv, .xlsx or .jsonl."
     IMPORT_BAD_JSONL = "Cannot read {path}: line {line} is not a JSON object ({reason}). Fix or remove that line."
     STORE_NO_FRAME = "The annotation store {path} has no decisions for code frame '{frame}'. Frames there: {frames}."
+    IMPORT_UNKNOWN_ACTION = "unknown action '{action}'"
+    IMPORT_UNDO_MISSING = "undo of a decision that is not in the file"
     IMPORT_CONFLICT = "{path}: the same answer is coded differently in rows {rows}. Make them agree, then import again."
     NO_OVERLAP = "No answer in {path} was coded by two or more annotators{where}, so there is no agreement to measure. Have two people code the same file."
     # Shown on the review screen, not raised.

@@ -9,6 +9,7 @@ Nothing is ever downloaded.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -58,6 +59,12 @@ def answer_key(text: str) -> str:
     dropped, spaces squeezed ("Praksisplasser!" = "praksisplasser"). Used to group repeats
     for review, to keep copies in one cross-validation fold, and by the annotation store."""
     return _SPACE.sub(" ", _PUNCT.sub(" ", fold(str(text)))).strip()
+
+
+def answer_hash(text: str) -> str:
+    """SHA-256 of the answer's `answer_key`: how the annotation store and the review queue
+    know an answer again."""
+    return hashlib.sha256(answer_key(text).encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=200_000)

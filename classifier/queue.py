@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .preprocess import is_non_answer
-from .store import answer_hash, normalise_answer
+from .preprocess import answer_hash, answer_key, is_non_answer
 
 
 @dataclass
 class Item:
     """One distinct answer: its text as first written, and the rows it stands for."""
 
-    key: str  # hash of the normalised text (the store's answer_hash)
+    key: str  # hash of the normalised text (preprocess.answer_hash)
     text: str
     rows: list[int] = field(default_factory=list)  # 0-based positions in the file
     ids: list[str] = field(default_factory=list)  # respondent ids, or row numbers
@@ -152,7 +151,7 @@ class Diversify:
 
     def vectors(self, texts: list[str]):
         vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True)
-        return vec.fit_transform([normalise_answer(t) or "_" for t in texts]).tocsr()
+        return vec.fit_transform([answer_key(t) or "_" for t in texts]).tocsr()
 
     def reorder(self, items: list[Item], order: list[int]) -> list[int]:
         if len(order) < 3:

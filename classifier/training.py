@@ -148,7 +148,7 @@ def annotations_as_coded(store_path, frame: CodeFrame, rule: str = "latest") -> 
 def apply_annotations(data: CodedAnswers, frame: CodeFrame, store_path, rule: str = "latest"
                       ) -> tuple[CodedAnswers, AnnotationsUsed]:
     """`data` with the store's decisions: a decision replaces file rows with the same normalised text."""
-    from .store import answer_hash
+    from .preprocess import answer_hash
 
     decided, used = annotations_as_coded(store_path, frame, rule)
     if not len(decided):

@@ -8,6 +8,8 @@ from classifier.errors import UserError
 from classifier.preprocess import (
     BLANK,
     NorwegianNormalizer,
+    answer_hash,
+    answer_key,
     fold,
     is_non_answer,
     load_nlp,
@@ -128,3 +130,11 @@ def test_texts_seen_before_are_not_processed_again(monkeypatch):
     again = NorwegianNormalizer().transform(["bolig", "praksisplasser", "tolk"])
     assert calls == [["tolk"]]
     assert again["terms"].tolist()[:2] == first["terms"].tolist()[::-1]
+
+
+def test_normalised_answers_share_a_hash():
+    assert answer_key("  Praksisplasser!! ") == "praksisplasser"
+    assert answer_hash("Praksisplasser!") == answer_hash("praksisplasser")
+    assert answer_hash("Godkjenning av  utdanning.") == answer_hash("godkjenning av utdanning")
+    assert answer_hash("Språkpraksis") == answer_hash("spraakpraksis")  # æøå folded, as the model does
+    assert answer_hash("praksis") != answer_hash("praksisplass")

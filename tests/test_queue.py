@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from classifier.preprocess import answer_hash
 from classifier.queue import (
     Diversify,
     Entropy,
@@ -15,7 +16,6 @@ from classifier.queue import (
     least_confidence,
     rank,
 )
-from classifier.store import answer_hash
 
 
 def test_answers_identical_after_normalisation_are_one_item_with_their_rows():

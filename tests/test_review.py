@@ -6,9 +6,10 @@ import pytest
 
 from classifier.codeframe import Code, CodeFrame
 from classifier.explain import explain_texts
+from classifier.preprocess import answer_hash
 from classifier.queue import FileOrder, LeastConfidence, group_answers, rank
 from classifier.review import Explainer, ReviewSession, review_order, suggest
-from classifier.store import AnnotationStore, answer_hash
+from classifier.store import AnnotationStore
 
 ANSWERS = ["Praksisplasser!", "Bolig", "praksisplasser", "Godkjenning av utdanning fra hjemlandet (NOKUT)",
            "Samarbeid med lokale arbeidsgivere", "Tolk", "-", "Jobbsjansen og bransjekurs"]

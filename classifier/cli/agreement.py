@@ -10,8 +10,9 @@ from rich.table import Table
 from ..agreement import agreement
 from ..codeframe import infer_codeframe, join_labels, load_codeframe
 from ..errors import Errors, UserError
+from ..interchange import write_records
 from ..paths import annotations_path
-from ..store import AnnotationStore, write_records
+from ..store import AnnotationStore
 from ._util import add_command, console, pct
 from .export import pick_frame_hash
 

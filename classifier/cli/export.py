@@ -6,8 +6,9 @@ from pathlib import Path
 
 from ..codeframe import load_codeframe
 from ..errors import Errors, UserError
+from ..interchange import export_log, export_resolved, write_records
 from ..paths import annotations_path
-from ..store import COLUMNS, RULES, AnnotationStore, export_log, export_resolved, write_records
+from ..store import COLUMNS, RULES, AnnotationStore
 from ._util import add_command, console
 
 

@@ -9,9 +9,10 @@ from rich.table import Table
 from ..codeframe import load_codeframe
 from ..coding import has_probabilities, model_suggestions
 from ..errors import Errors, UserError, Warnings
+from ..interchange import import_coded_rows, import_log, is_log, read_jsonl
 from ..paths import annotations_path, default_frame_path, models_dir
 from ..registry import check_frame, default_model_dir
-from ..store import AnnotationStore, default_annotator, import_coded_rows, import_log, is_log, read_jsonl
+from ..store import AnnotationStore, default_annotator
 from ..tables import check_input, pick_column, read_table
 from ._util import add_command, add_model_options, add_sheet_option, console, load_model_arg, warn
 

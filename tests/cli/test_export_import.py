@@ -7,8 +7,9 @@ import json
 import pandas as pd
 import pytest
 
+from classifier.preprocess import answer_hash
 from classifier.registry import load_model
-from classifier.store import AnnotationStore, answer_hash
+from classifier.store import AnnotationStore
 
 from ..conftest import FRAME, ROOT
 

@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 
 from classifier.dataset import read_coded
+from classifier.preprocess import answer_hash
 from classifier.queue import Diversify, LeastConfidence, group_answers
 from classifier.registry import load_model
 from classifier.review import review_order, suggest
-from classifier.store import AnnotationStore, answer_hash
+from classifier.store import AnnotationStore
 
 from ..conftest import FRAME, ROOT
 
