@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .codeframe import CodeFrame, find_frame_for_keys, infer_codeframe, split_labels
+from .codeframe import CodeFrame, split_labels
 from .errors import Errors, UserError
 from .preprocess import is_non_answer
 from .tables import ID_COLUMNS, YEAR_COLUMNS, find_column, pick_column, read_table
@@ -111,13 +111,3 @@ def check_against_frame(data: CodedAnswers, frame: CodeFrame) -> CodedAnswers:
     data.labels = [frame.parse_labels(";".join(lab), src) for lab, src in zip(data.labels, data.sources)]
     return data
 
-
-def choose_frame(data: CodedAnswers, frame: CodeFrame | None, labels_folder: Path) -> tuple[CodeFrame, str]:
-    """The frame given; else the one in labels/ that covers the data's codes; else inferred."""
-    if frame is not None:
-        return frame, "given"
-    keys = {k for labels in data.labels for k in labels}
-    found = find_frame_for_keys(keys, labels_folder) if labels_folder.is_dir() else None
-    if found is not None:
-        return found, f"matched {found.source}"
-    return infer_codeframe(data.labels), "inferred from the labels"

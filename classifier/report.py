@@ -25,7 +25,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from .codeframe import CodeFrame, find_frame_for_keys, infer_codeframe, load_codeframe, split_labels
+from .codeframe import CodeFrame, split_labels
 from .coding import RESULT_COLUMNS
 from .drift import two_proportion_test
 from .errors import Errors, UserError, Warnings
@@ -108,28 +108,6 @@ def read_coded_files(paths, year_column: str | None = None, years: list[str] | N
         tables.append(table)
     combined = pd.concat(frames, ignore_index=True).fillna("")
     return combined, tables
-
-
-def choose_frame(label_cells, frame_path: str | Path | None = None, frame: CodeFrame | None = None,
-                 labels_folder: Path | None = None, default_path: Path | None = None) -> CodeFrame:
-    """The frame given (file or object); else the default frame or one in labels/ that knows
-    every code present (directly or through its previous-version map); else one inferred."""
-    if frame_path is not None:
-        return load_codeframe(frame_path)
-    if frame is not None:
-        return frame
-    keys = {k for cell in label_cells for k in split_labels(cell)}
-    candidates = []
-    if default_path is not None and Path(default_path).is_file():
-        candidates.append(load_codeframe(default_path))
-    for c in candidates:
-        if c.knows(keys):
-            return c
-    if labels_folder is not None and labels_folder.is_dir():
-        found = find_frame_for_keys(keys, labels_folder)
-        if found is not None:
-            return found
-    return infer_codeframe([split_labels(c) for c in label_cells])
 
 
 # -- the report ---------------------------------------------------------------------

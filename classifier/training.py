@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .codeframe import CodeFrame, load_codeframe
-from .dataset import CodedAnswers, check_against_frame, choose_frame, read_coded
+from .codeframe import CodeFrame
+from .dataset import CodedAnswers, check_against_frame, read_coded
 from .errors import Errors, UserError, Warnings
+from .frames import resolve_frame
 from .model import MIN_EXAMPLES, SurveyCoder
 from .paths import labels_dir
 from .preprocess import describe_nlp, resolve_spacy_model
@@ -36,8 +37,7 @@ def load_training_data(paths, frame_path=None, text_column="text",
                        labels_column="labels") -> tuple[CodedAnswers, CodeFrame, str]:
     """Read coded answers and check them against the code frame (given, matched or inferred)."""
     data = read_coded(paths, text_column, labels_column)
-    frame = load_codeframe(frame_path) if frame_path else None
-    frame, origin = choose_frame(data, frame, labels_dir())
+    frame, origin = resolve_frame(frame_path or None, codes=data.labels, folder=labels_dir())
     data = apply_previous(data, frame)  # codes of the frame's previous version -> this one
     return check_against_frame(data, frame), frame, origin
 

@@ -14,7 +14,6 @@ from classifier.codeframe import load_codeframe
 from classifier.errors import UserError
 from classifier.report import (
     build_report,
-    choose_frame,
     read_coded_files,
     wilson_interval,
     write_report,
@@ -239,7 +238,7 @@ def test_previous_frame_version_is_translated_and_a_split_gets_its_own_row(tmp_p
     new.write_text("id;svar;labels\n1;Praksis;practice\n2;Kurs;courses\n3;Jobb;jobs\n4;Kurs og jobb;\"courses;jobs\"\n"
                    "5;Tolk;other\n", encoding="utf-8")
     df, _ = read_coded_files([old, new])
-    frame = choose_frame(df["labels"], frame_path)
+    frame = load_codeframe(frame_path)
     report = build_report(df, frame)
     s = report.shares.set_index(["code", "year"])
     assert s.loc[("practice", "2019"), "count"] == 2 and s.loc[("practice", "2020"), "count"] == 1
@@ -249,12 +248,6 @@ def test_previous_frame_version_is_translated_and_a_split_gets_its_own_row(tmp_p
     assert any("'work' had not yet been split" in n for n in report.notes)
     assert "courses" not in set(report.changes["code"])  # no change across the split
     assert "courses+jobs" in set(report.changes["code"])
-
-
-def test_default_frame_is_used_when_it_knows_the_codes_else_inferred(tmp_path):
-    assert choose_frame(["practice_placements", "other"], default_path=FRAME).name == "imdi_kvalifisering"
-    inferred = choose_frame(["a;b", "c"], default_path=FRAME)
-    assert inferred.keys == ["a", "b", "c"]
 
 
 def test_files_coded_by_people_and_by_the_model_side_by_side(rows, tmp_path, frame):

@@ -8,13 +8,13 @@ from pathlib import Path
 from rich.table import Table
 
 from ..agreement import agreement
-from ..codeframe import infer_codeframe, join_labels, load_codeframe
+from ..codeframe import join_labels
 from ..errors import Errors, UserError
+from ..frames import resolve_store_frame
 from ..interchange import write_records
 from ..paths import annotations_path
 from ..store import AnnotationStore
 from ._util import add_command, console, pct
-from .export import pick_frame_hash
 
 
 def _value(x: float) -> str:
@@ -33,11 +33,7 @@ def run(args) -> int:
     """
     store_path = Path(args.store) if args.store else annotations_path()
     with AnnotationStore(store_path, create=False) as store:
-        frame_hash = pick_frame_hash(store, args.codeframe)
-        frame = load_codeframe(args.codeframe) if args.codeframe else store.frame(frame_hash)
-        if frame is None:  # decisions imported without their frame: the codes they use
-            frame = infer_codeframe([d.labels for d in store.latest(frame_hash, coding_only=True)],
-                                    name="codes in the store")
+        frame_hash, frame, _ = resolve_store_frame(store, args.codeframe or None)
         report = agreement(store, frame, frame_hash)
     if report is None:
         raise UserError(Errors.NO_OVERLAP.format(path=store_path, where=f" with code frame '{frame.name}'"))

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..codeframe import load_codeframe
-from ..errors import Errors, UserError
+from ..frames import resolve_frame, resolve_store_frame
 from ..interchange import export_log, export_resolved, write_records
 from ..paths import annotations_path
 from ..store import COLUMNS, RULES, AnnotationStore
 from ._util import add_command, console
-
-
-def pick_frame_hash(store: AnnotationStore, codeframe: str | None) -> str:
-    """--codeframe's hash (it must have decisions), else the frame with the most decisions."""
-    counts = store.frame_counts()
-    if codeframe:
-        frame = load_codeframe(codeframe)
-        if frame.hash not in {h for h, _, _ in counts}:
-            frames = ", ".join(f"'{n}' ({h})" for h, n, _ in counts) or "none"
-            raise UserError(Errors.STORE_NO_FRAME.format(path=store.path, frame=frame.name, frames=frames))
-        return frame.hash
-    if not counts:
-        raise UserError(Errors.STORE_NO_FRAME.format(path=store.path, frame="any", frames="none"))
-    return counts[0][0]
 
 
 def run(args) -> int:
@@ -42,11 +27,11 @@ def run(args) -> int:
     store_path = Path(args.store) if args.store else annotations_path()
     with AnnotationStore(store_path, create=False) as store:
         if args.latest:
-            frame_hash = pick_frame_hash(store, args.codeframe)
+            frame_hash, _, _ = resolve_store_frame(store, args.codeframe or None)
             records = export_resolved(store, frame_hash, args.disagreement)
             columns = None
         else:
-            frame_hash = load_codeframe(args.codeframe).hash if args.codeframe else None
+            frame_hash = resolve_frame(args.codeframe)[0].hash if args.codeframe else None
             records = export_log(store, frame_hash)
             columns = COLUMNS
     write_records(records, out, columns, inputs=[store_path])

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ..codeframe import load_codeframe
 from ..coding import has_probabilities, model_suggestions
 from ..errors import Errors, UserError, Warnings
+from ..frames import resolve_frame
 from ..interchange import import_coded_rows, import_log, is_log, read_jsonl
 from ..paths import annotations_path, default_frame_path, models_dir
 from ..registry import check_frame, default_model_dir
@@ -62,11 +62,11 @@ def run(args) -> int:
         if records is not None or is_log(columns):
             if records is None:
                 records = table.frame.to_dict("records")
-            frame = load_codeframe(args.codeframe) if args.codeframe else None
+            frame = resolve_frame(args.codeframe)[0] if args.codeframe else None
             result = import_log(store, records, path.name, frame)
             what = "decision log"
         else:
-            frame = load_codeframe(args.codeframe or default_frame_path())
+            frame, _ = resolve_frame(args.codeframe or None, default=default_frame_path())
             df = table.frame
             text_col = pick_column(table, args.text_column, "text-column")
             labels_col = pick_column(table, args.labels_column, "labels-column")

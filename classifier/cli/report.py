@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 from rich.table import Table
 
-from ..codeframe import CodeFrame
+from ..codeframe import split_labels
 from ..errors import Errors, UserError
+from ..frames import resolve_frame
 from ..paths import default_frame_path, labels_dir
-from ..registry import read_metadata, resolve_model_dir
-from ..report import build_report, choose_frame, read_coded_files, report_files, write_report
+from ..report import build_report, read_coded_files, report_files, write_report
 from ._util import add_command, console, pct, show_warnings
 
 
@@ -36,8 +36,8 @@ def run(args) -> int:
     if not out.resolve().parent.is_dir():
         raise UserError(Errors.OUTPUT_DIR_MISSING.format(path=out))
     df, tables = read_coded_files(args.coded, args.year_column, args.years, args.labels_column, args.text_column)
-    frame = choose_frame(df[args.labels_column], args.codeframe, _model_frame(args.model),
-                         labels_dir(), default_frame_path())
+    frame, _ = resolve_frame(args.codeframe, model=args.model, codes=[split_labels(c) for c in df[args.labels_column]],
+                             default=default_frame_path(), folder=labels_dir())
     report = build_report(df, frame, args.by, args.labels_column, args.examples)
     inputs = {t.path.resolve() for t in tables}
     for path in report_files(out, report).values():
@@ -49,15 +49,6 @@ def run(args) -> int:
     console.print(shares_table(report))
     console.print(f"Wrote {len(files)} files to [bold]{out}[/]: " + ", ".join(p.name for p in files.values()))
     return 0
-
-
-def _model_frame(ref) -> CodeFrame | None:
-    """The code frame stored in a model's metadata.json (the model file itself is not loaded)."""
-    if not ref:
-        return None
-    meta = read_metadata(resolve_model_dir(ref)) or {}
-    stored = meta.get("codeframe", {}).get("frame")
-    return CodeFrame.from_dict(stored, source=meta.get("codeframe", {}).get("source", "")) if stored else None
 
 
 def shares_table(report) -> Table:
