@@ -11,6 +11,7 @@ from ..explain import explain_column
 from ..paths import models_dir
 from ..registry import default_model_dir
 from ..tables import check_output, pick_column, read_table, write_table
+from ._training import default_training
 from ._util import (
     add_command,
     add_model_options,
@@ -22,7 +23,6 @@ from ._util import (
     progress_bar,
 )
 from ._yearly import add_year, drift_check
-from .train import default_training
 
 
 def run(args) -> int:

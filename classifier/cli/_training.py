@@ -1,0 +1,66 @@
+"""Training as `train` and `predict` show it: a progress bar, then the scores."""
+
+from __future__ import annotations
+
+from ..codeframe import join_labels
+from ..paths import annotations_path, default_frame_path, training_dir
+from ..training import train as train_model
+from ._util import console, metrics_table, pct, progress_bar, show_warnings
+
+
+def train_and_show(paths, codeframe=None, text_column="text", labels_column="labels", out=None,
+                   name=None, spacy_model=None, C=4.0, cv=5, annotations=None, disagreement="latest"):
+    """Train with a progress bar, then print the per-code table."""
+    with progress_bar("Training", total=cv + 1) as update:
+        result = train_model(
+            paths, codeframe, text_column, labels_column, out, name=name, spacy_model=spacy_model,
+            C=C, cv=cv, progress=lambda step, done, total: update(done, total, f"Training: {step}"),
+            annotations=annotations, disagreement=disagreement,
+        )
+    show_warnings(result.warnings)
+    if result.annotations is not None:
+        show_annotations(result.annotations)
+    meta = result.metadata
+    frame = result.coder.frame
+    console.print(metrics_table(f"Cross-validated scores ({cv} folds, {meta['training_data']['n_answers']} answers)",
+                                meta["cv_scores"], frame))
+    auto = meta["cv_scores"]["auto_coding_095"]
+    console.print(
+        f"Auto-coded at 95 % precision: [bold]{pct(auto['auto_share'])}[/] of answers "
+        f"(accuracy on them {pct(auto['auto_accuracy'])})."
+    )
+    console.print(
+        f"Code frame: {frame.name} ({'multi-label' if frame.multi_label else 'single-choice'}, "
+        f"{result.frame_origin}). spaCy pipeline: {meta['spacy']['spacy_model']}."
+    )
+    console.print(f"Saved model to [bold]{result.path}[/]")
+    return result
+
+
+def show_annotations(used, limit: int = 10) -> None:
+    """What the review decisions added, and where annotators disagree (and what the rule chose)."""
+    console.print(
+        f"Review decisions from [bold]{used.path}[/]: {used.n_used} answers, "
+        f"{used.n_replaced} training-file rows replaced by a decision on the same text."
+    )
+    dis = used.disagreements
+    if not dis:
+        return
+    rule = {"latest": "the latest coding wins", "majority": "the majority coding wins (ties: the latest)",
+            "skip": "left out of training"}[used.rule]
+    console.print(f"[yellow]{len(dis)} answers where annotators disagree[/] (--disagreement {used.rule}: {rule}):")
+    for d in dis[:limit]:
+        text = " ".join(d.text.split())
+        text = text if len(text) <= 60 else text[:59] + "…"
+        who = "; ".join(f"{a}: {join_labels(c)}" for a, c in d.codings.items())
+        chosen = join_labels(d.chosen) if d.chosen is not None else "left out"
+        console.print(f"  '{text}'  {who}  -> {chosen}", soft_wrap=True)
+    if len(dis) > limit:
+        console.print(f"  … and {len(dis) - limit} more (python cli.py agreement lists them).")
+
+
+def default_training():
+    """Train the default model from training_data/ (and its review decisions, if any)
+    with the default code frame."""
+    store = annotations_path()
+    return train_and_show([training_dir()], default_frame_path(), annotations=store if store.is_file() else None)
