@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 from rich.table import Table
 
@@ -12,8 +11,7 @@ from ..codeframe import join_labels
 from ..errors import Errors, UserError
 from ..frames import resolve_store_frame
 from ..interchange import write_records
-from ..paths import annotations_path
-from ..store import AnnotationStore
+from ._store import add_store_option, open_store
 from ._util import add_command, console, pct
 
 
@@ -31,12 +29,11 @@ def run(args) -> int:
     Example:
       python cli.py agreement --out disagreements.xlsx
     """
-    store_path = Path(args.store) if args.store else annotations_path()
-    with AnnotationStore(store_path, create=False) as store:
+    with open_store(args) as store:
         frame_hash, frame, _ = resolve_store_frame(store, args.codeframe or None)
         report = agreement(store, frame, frame_hash)
     if report is None:
-        raise UserError(Errors.NO_OVERLAP.format(path=store_path, where=f" with code frame '{frame.name}'"))
+        raise UserError(Errors.NO_OVERLAP.format(path=store.path, where=f" with code frame '{frame.name}'"))
     stat = report.per_code[0].statistic
     table = Table(title=f"Agreement of {len(report.annotators)} annotators ({', '.join(report.annotators)}) "
                         f"on {report.n_answers} answers", title_justify="left")
@@ -69,14 +66,14 @@ def run(args) -> int:
     if args.out:
         records = [{"text": d.text, "answer_hash": d.answer_hash,
                     **{a: join_labels(d.codings.get(a, [])) for a in report.annotators}} for d in dis]
-        write_records(records, args.out, ["text", "answer_hash", *report.annotators], inputs=[store_path])
+        write_records(records, args.out, ["text", "answer_hash", *report.annotators], inputs=[store.path])
         console.print(f"Wrote {len(records)} disagreements to [bold]{args.out}[/].")
     return 0
 
 
 def register(sub) -> None:
     p = add_command(sub, "agreement", run)
-    p.add_argument("--store", metavar="PATH", help="annotation store (default: training_data/annotations.sqlite)")
+    add_store_option(p)
     p.add_argument("--codeframe", metavar="FILE", help="code frame (default: the one with the most decisions)")
     p.add_argument("--show", type=int, default=20, metavar="N", help="disagreements to show (default 20)")
     p.add_argument("--out", metavar="FILE", help="write every disagreement to .csv, .xlsx or .jsonl")

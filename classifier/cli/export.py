@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ..frames import resolve_frame, resolve_store_frame
 from ..interchange import export_log, export_resolved, write_records
-from ..paths import annotations_path
-from ..store import COLUMNS, RULES, AnnotationStore
+from ..store import COLUMNS, RULES
+from ._store import add_store_option, open_store
 from ._util import add_command, console
 
 
@@ -24,8 +24,7 @@ def run(args) -> int:
       python cli.py export --latest --out training_data/reviewed.csv
     """
     out = Path(args.out)
-    store_path = Path(args.store) if args.store else annotations_path()
-    with AnnotationStore(store_path, create=False) as store:
+    with open_store(args) as store:
         if args.latest:
             frame_hash, _, _ = resolve_store_frame(store, args.codeframe or None)
             records = export_resolved(store, frame_hash, args.disagreement)
@@ -34,16 +33,16 @@ def run(args) -> int:
             frame_hash = resolve_frame(args.codeframe)[0].hash if args.codeframe else None
             records = export_log(store, frame_hash)
             columns = COLUMNS
-    write_records(records, out, columns, inputs=[store_path])
+    write_records(records, out, columns, inputs=[store.path])
     what = "answers" if args.latest else "decisions"
-    console.print(f"Wrote [bold]{len(records)}[/] {what} from {store_path} to [bold]{out}[/].")
+    console.print(f"Wrote [bold]{len(records)}[/] {what} from {store.path} to [bold]{out}[/].")
     return 0
 
 
 def register(sub) -> None:
     p = add_command(sub, "export", run)
     p.add_argument("--out", required=True, metavar="FILE", help="output: .csv, .xlsx or .jsonl")
-    p.add_argument("--store", metavar="PATH", help="annotation store (default: training_data/annotations.sqlite)")
+    add_store_option(p)
     p.add_argument("--latest", action="store_true", help="one row per answer with the codes training would use")
     p.add_argument("--codeframe", metavar="FILE", help="only decisions made with this code frame")
     p.add_argument("--disagreement", choices=RULES, default="latest",

@@ -10,10 +10,12 @@ from ..coding import has_probabilities, model_suggestions
 from ..errors import Errors, UserError, Warnings
 from ..frames import resolve_frame
 from ..interchange import import_coded_rows, import_log, is_log, read_jsonl
-from ..paths import annotations_path, default_frame_path, models_dir
+from ..paths import default_frame_path, models_dir
 from ..registry import check_frame, default_model_dir
-from ..store import AnnotationStore, default_annotator
+from ..store import default_annotator
 from ..tables import check_input, pick_column, read_table
+from ._models import model_version
+from ._store import add_store_option, open_store
 from ._util import add_command, add_model_options, add_sheet_option, console, load_model_arg, warn
 
 SHOW_REJECTED = 20
@@ -29,8 +31,7 @@ def suggestions(df, frame, args):
     loaded, _ = load_model_arg(args)
     check_frame(loaded, frame)
     coder = loaded.coder
-    version = f"{loaded.name}@{loaded.metadata.get('model_sha256', '')[:12]}"
-    return model_suggestions(df, coder), version, coder.frame
+    return model_suggestions(df, coder), model_version(loaded), coder.frame
 
 
 def run(args) -> int:
@@ -48,9 +49,6 @@ def run(args) -> int:
       python cli.py import out/kommuneundersokelsen_2020_coded.xlsx --annotator kari
     """
     path = Path(args.file)
-    store_path = Path(args.store) if args.store else annotations_path()
-    if not args.store:
-        store_path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".jsonl":
         if not path.is_file():
             check_input(path)
@@ -58,7 +56,7 @@ def run(args) -> int:
     else:
         table = read_table(path, sheet=args.sheet)
         records, columns = None, list(table.frame.columns)
-    with AnnotationStore(store_path) as store:
+    with open_store(args, create=True) as store:
         if records is not None or is_log(columns):
             if records is None:
                 records = table.frame.to_dict("records")
@@ -78,7 +76,7 @@ def run(args) -> int:
                 include_unchanged=args.all_rows, model_version=model_version,
             )
             what = "coded file"
-    show_result(result, path, store_path, what)
+    show_result(result, path, store.path, what)
     return 1 if result.rejected else 0
 
 
@@ -111,7 +109,7 @@ def show_result(result, path: Path, store_path: Path, what: str) -> None:
 def register(sub) -> None:
     p = add_command(sub, "import", run)
     p.add_argument("file", metavar="FILE", help="coded .csv/.xlsx (e.g. a corrected `predict` output) or an `export` file")
-    p.add_argument("--store", metavar="PATH", help="annotation store (default: training_data/annotations.sqlite)")
+    add_store_option(p)
     p.add_argument("--codeframe", metavar="FILE", help="code frame of the codes (default: labels/imdi_kvalifisering.toml)")
     p.add_argument("--text-column", metavar="COL", help="column with the answers (default: guessed)")
     p.add_argument("--labels-column", default="labels", metavar="COL", help="column with the codes (default: labels)")

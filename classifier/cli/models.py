@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..paths import models_dir
 from ..registry import set_default
+from ._models import models_table
 from ._util import add_command, console
-from .info import models_table
 
 
 def run(args) -> int:

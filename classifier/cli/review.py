@@ -21,11 +21,13 @@ from rich.text import Text
 from ..codeframe import load_codeframe
 from ..coding import check_target
 from ..errors import Errors, UserError
-from ..paths import annotations_path, default_frame_path
+from ..paths import default_frame_path
 from ..queue import STRATEGIES, Diversify, FileOrder, Shuffled, group_answers, rank
 from ..review import ReviewSession, review_order, suggest
-from ..store import AnnotationStore, default_annotator
+from ..store import default_annotator
 from ..tables import pick_column, read_table
+from ._models import model_version
+from ._store import add_store_option, open_store
 from ._util import (
     add_command,
     add_model_options,
@@ -266,13 +268,6 @@ def summary(session: ReviewSession, store_path: Path) -> None:
 
 
 # -- commands -------------------------------------------------------------------------------------
-def open_store(path) -> tuple[AnnotationStore, Path]:
-    p = Path(path) if path else annotations_path()
-    if not path:
-        p.parent.mkdir(parents=True, exist_ok=True)
-    return AnnotationStore(p), p
-
-
 def read_answers(args):
     table = read_table(args.input, sheet=args.sheet)
     text_col = pick_column(table, args.text_column, "text-column")
@@ -314,15 +309,14 @@ def run(args) -> int:
         console.print(f"No answer in {table.path} needs review at {args.target_precision:.0%} precision. "
                       "Use --all to go through every answer.")
         return 0
-    store, store_path = open_store(args.store)
-    with store:
+    with open_store(args, create=True) as store:
         session = ReviewSession(
             store, queue, frame, coder, source=table.path.name, annotator=args.annotator or default_annotator(),
-            suggestions=suggestions, model_version=f"{loaded.name}@{loaded.metadata.get('model_sha256', '')[:12]}",
+            suggestions=suggestions, model_version=model_version(loaded),
             all_items=items, limit=args.limit, others_count=args.split_work,
         )
         drive(session, console, stream, clear=stream is None and console.is_terminal)
-        summary(session, store_path)
+        summary(session, store.path)
     return 0
 
 
@@ -343,13 +337,12 @@ def run_label(args) -> int:
     table, items = read_answers(args)
     strategy = Shuffled(args.seed) if args.shuffle else FileOrder()
     queue = [items[i] for i in rank(items, strategy)]
-    store, store_path = open_store(args.store)
-    with store:
+    with open_store(args, create=True) as store:
         session = ReviewSession(store, queue, frame, None, source=table.path.name,
                                 annotator=args.annotator or default_annotator(), all_items=items,
                                 limit=args.limit, others_count=args.split_work)
         drive(session, console, stream, clear=stream is None and console.is_terminal)
-        summary(session, store_path)
+        summary(session, store.path)
     return 0
 
 
@@ -359,7 +352,7 @@ def _common(p) -> None:
     p.add_argument("--id-column", metavar="COL", help="respondent id column, kept with each decision")
     p.add_argument("--annotator", metavar="NAME", help="who is coding (default: $SURVEY_CODER_ANNOTATOR or login name)")
     p.add_argument("--limit", type=int, metavar="N", help="stop after N answers not yet decided")
-    p.add_argument("--store", metavar="PATH", help="annotation store (default: training_data/annotations.sqlite)")
+    add_store_option(p)
     p.add_argument("--split-work", action="store_true",
                    help="also leave out answers other annotators decided (share the work instead of double-coding)")
     add_sheet_option(p)

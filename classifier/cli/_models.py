@@ -1,0 +1,35 @@
+"""What `info`, `models`, `review` and `import` say about saved models."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from ..paths import models_dir
+from ..registry import default_model_dir, list_models
+from ._util import fmt
+
+
+def models_table() -> Table:
+    """One row per saved model: name, date, code frame, size, CV macro F1, pipeline."""
+    default = default_model_dir(models_dir())
+    table = Table(title=f"Models in {models_dir()}", title_justify="left")
+    table.add_column("")
+    table.add_column("name", no_wrap=True)
+    for col in ("created", "code frame", "answers", "macro F1 (CV)", "spaCy pipeline"):
+        table.add_column(col)
+    for path, meta in list_models(models_dir()):
+        table.add_row(
+            "*" if default is not None and path == default else "",
+            path.name, meta.get("created", "")[:16].replace("T", " "),
+            f"{meta['codeframe']['name']} v{meta['codeframe'].get('version', '1')}",
+            str(meta["training_data"]["n_answers"]), fmt(meta["cv_scores"]["macro_f1"]),
+            meta["spacy"]["spacy_model"],
+        )
+    if not table.rows:
+        table.add_row("", "(none yet: run 'python cli.py train')", "", "", "", "", "")
+    return table
+
+
+def model_version(loaded) -> str:
+    """The model a decision was suggested by, as the store keeps it: name@first 12 of its SHA-256."""
+    return f"{loaded.name}@{loaded.metadata.get('model_sha256', '')[:12]}"

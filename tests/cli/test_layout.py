@@ -1,0 +1,41 @@
+"""The command line's layout: command modules share helpers only through `_` modules, and
+the core never imports the command line."""
+
+from __future__ import annotations
+
+import ast
+
+from ..conftest import ROOT
+
+PACKAGE = ROOT / "classifier"
+
+
+def imported_modules(path) -> set[str]:
+    """Absolute names of the package modules a file imports (relative imports resolved)."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    package = parts[:-1] if parts[-1] != "__init__" else parts
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = list(package[: len(package) - node.level + 1]) if node.level else []
+            name = ".".join(base + ([node.module] if node.module else []))
+            out.add(name)
+            out.update(f"{name}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return out
+
+
+def test_no_command_module_imports_another():
+    commands = {p.stem for p in (PACKAGE / "cli").glob("*.py") if not p.stem.startswith("_")}
+    assert {"train", "predict", "export", "agreement", "models", "info"} <= commands
+    for path in (PACKAGE / "cli").glob("*.py"):
+        if path.stem == "__init__":
+            continue
+        others = {f"classifier.cli.{c}" for c in commands if c != path.stem}
+        assert not imported_modules(path) & others, f"{path.name} imports another command module"
+
+
+def test_the_core_never_imports_the_command_line():
+    for path in PACKAGE.glob("*.py"):
+        assert not any(m.startswith("classifier.cli") for m in imported_modules(path)), path.name
