@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -37,11 +38,62 @@ from ._util import (
     load_model_arg,
 )
 
-# Command keys (case-insensitive); a code frame may not give a code one of these.
-COMMANDS = {"s": "skip", "u": "undo", "b": "back", "d": "definition", "q": "quit", "?": "help"}
-WORDS = {"skip": "s", "undo": "u", "back": "b", "def": "d", "definition": "d", "quit": "q", "help": "?"}
 PALETTE = ("yellow", "cyan", "magenta", "green", "bright_blue", "red", "bright_yellow", "bright_cyan")
-ENTER_TOKENS = ("enter", "⏎", "<enter>")
+
+
+# -- the keys -------------------------------------------------------------------------------------
+class Key(NamedTuple):
+    """One row of the key table, which drives parsing (`handle`), the help screen and the footer."""
+
+    key: str | None  # what is typed, in any case ("": Enter, an empty line); a code frame may not use it
+    words: tuple[str, ...]  # other ways to type it
+    action: str  # a ReviewSession method (accept, skip, undo, back), or toggle, definition, quit, help
+    label: str  # its word in the footer
+    help: str = ""  # its line on the help screen ("": none)
+
+
+CODE_KEYS = None  # the code-keys row: its keys are the code frame's shortcuts
+KEYS = (
+    Key("", ("enter", "⏎", "<enter>"), "accept", "accept", "accept the codes as shown (✓), go to the next answer"),
+    Key(CODE_KEYS, (), "toggle", "toggle code", "switch a code on or off (several at once: '2 3' or '23')"),
+    Key("s", ("skip",), "skip", "skip", "skip: leave it uncoded (not asked again)"),
+    Key("u", ("undo",), "undo", "undo", "undo your last decision on this file (also one from an earlier session)"),
+    Key("b", ("back",), "back", "back", "back to the previous answer (a new decision on it wins)"),
+    Key("d", ("def", "definition"), "definition", "definitions", "definitions of all codes, or one code in full"),
+    Key("q", ("quit",), "quit", "quit", "quit (every decision is already saved; run again to resume)"),
+    Key("?", ("help",), "help", "help"),
+)
+ENTER = KEYS[0]
+DEFINE = next(k for k in KEYS if k.action == "definition")
+FOOTER_CODE_KEYS = 9  # code keys named in the footer
+_TYPED = {t.lower(): k for k in KEYS if k.key is not CODE_KEYS for t in (k.key, *k.words)}
+
+
+def key_name(key: Key, shortcuts: dict[str, str], footer: bool = False) -> str:
+    """How the help screen (or the shorter footer) names a key."""
+    if key.key is CODE_KEYS:
+        return "/".join(list(shortcuts)[:FOOTER_CODE_KEYS] if footer else shortcuts)
+    if key is DEFINE and not footer:  # also typed with a code's key after it
+        return f"{key.key}, {key.key}<key>"
+    return key.key or "Enter"
+
+
+def parse(line: str, shortcuts: dict[str, str]) -> tuple[str, object]:
+    """One line of keys -> (action, what it acts on): codes to toggle, a code to define, or the line."""
+    k = line.strip()
+    key = _TYPED.get(k.lower())
+    if key is ENTER:
+        return key.action, None
+    if k in shortcuts:  # a code's own key wins over a command word
+        return "toggle", [shortcuts[k]]
+    if key is not None:
+        return key.action, None
+    if k[:1].lower() == DEFINE.key and k[1:].strip() in shortcuts:
+        return "definition", shortcuts[k[1:].strip()]
+    tokens = k.split() if " " in k else list(k)
+    if tokens and all(t in shortcuts for t in tokens):
+        return "toggle", [shortcuts[t] for t in tokens]
+    return "unknown", k
 
 
 # -- where keys come from ---------------------------------------------------------------------
@@ -74,7 +126,7 @@ def keys_from_args(args) -> KeyStream | None:
         return KeyStream(io.StringIO(p.read_text(encoding="utf-8-sig")))
     if getattr(args, "keys", None) is not None:
         tokens = args.keys.replace(",", " ").split()
-        return KeyStream(io.StringIO("".join(("" if t.lower() in ENTER_TOKENS else t) + "\n" for t in tokens)))
+        return KeyStream(io.StringIO("".join(("" if t.lower() in ENTER.words else t) + "\n" for t in tokens)))
     return None
 
 
@@ -85,10 +137,12 @@ def check_terminal(command: str, stream) -> None:
 
 
 def check_shortcuts(frame) -> dict[str, str]:
+    """The frame's shortcuts; one that is also a command's key is an error."""
     shortcuts = frame.shortcuts()
+    taken = {k.key.lower(): k.action for k in KEYS if k.key is not CODE_KEYS}
     for key, code in shortcuts.items():
-        if key.lower() in COMMANDS or key == "":
-            raise UserError(Errors.SHORTCUT_CLASH.format(code=code, key=key, command=COMMANDS.get(key.lower(), "accept")))
+        if key.lower() in taken:
+            raise UserError(Errors.SHORTCUT_CLASH.format(code=code, key=key, command=taken[key.lower()]))
     return shortcuts
 
 
@@ -148,9 +202,7 @@ def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=No
                 item.text[a:b].lower() for a, b, _ in spans.get(code, []) if b - a >= 3))[:3])
             row += [Text(f"{p:.2f}", style="bold" if suggested else "dim"), Text(words, style=colors[code])]
         table.add_row(*row)
-    keys = Text.from_markup(
-        "[bold]Enter[/] accept · [bold]" + "/".join(list(shortcuts)[:9]) + "[/] toggle code · "
-        "[bold]s[/] skip · [bold]u[/] undo · [bold]b[/] back · [bold]d[/] definitions · [bold]q[/] quit · [bold]?[/] help")
+    keys = Text.from_markup(" · ".join(f"[bold]{key_name(k, shortcuts, footer=True)}[/] {k.label}" for k in KEYS))
     undone = f" ({prog.undos} undone)" if prog.undos else ""
     progress = Text.from_markup(
         f"[bold]{prog.done}[/] done · [bold]{prog.remaining}[/] left in the queue · "
@@ -185,48 +237,27 @@ def definitions(frame, shortcuts: dict[str, str], only: str | None = None) -> Ta
 
 
 def help_text(shortcuts: dict[str, str]) -> Text:
-    lines = [
-        "Enter        accept the codes as shown (✓), go to the next answer",
-        f"{'/'.join(shortcuts)}  switch a code on or off (several at once: '2 3' or '23')",
-        "s            skip: leave it uncoded (not asked again)",
-        "u            undo your last decision on this file (also one from an earlier session)",
-        "b            back to the previous answer (a new decision on it wins)",
-        "d, d<key>    definitions of all codes, or one code in full",
-        "q            quit (every decision is already saved; run again to resume)",
-    ]
+    lines = [f"{key_name(k, shortcuts):<11}  {k.help}" for k in KEYS if k.help]
     return Text("\n".join(lines), style="cyan")
 
 
 # -- the loop -------------------------------------------------------------------------------------
 def handle(session: ReviewSession, line: str, shortcuts: dict[str, str]):
     """Apply one line of keys; returns (message or None, quit?)."""
-    k = line.strip()
-    low = k.lower()
-    low = WORDS.get(low, low)
-    if k == "" or low in ENTER_TOKENS:
-        out = session.accept()
-        return (None if out.ok else out.message), False
-    if k in shortcuts:
-        out = session.toggle(shortcuts[k])
-        return (None if out.ok else out.message), False
-    if low in COMMANDS:
-        command = COMMANDS[low]
-        if command == "quit":
-            return None, True
-        if command == "help":
-            return help_text(shortcuts), False
-        if command == "definition":
-            return definitions(session.frame, shortcuts), False
-        out = getattr(session, command)()
-        return (out.message or None), False
-    if low.startswith("d") and k[1:].strip() in shortcuts:
-        return definitions(session.frame, shortcuts, shortcuts[k[1:].strip()]), False
-    tokens = k.split() if " " in k else list(k)
-    if tokens and all(t in shortcuts for t in tokens):
-        for t in tokens:
-            session.toggle(shortcuts[t])
-        return None, False
-    return Errors.REVIEW_UNKNOWN_KEY.format(key=k), False
+    action, arg = parse(line, shortcuts)
+    if action == "quit":
+        return None, True
+    if action == "help":
+        return help_text(shortcuts), False
+    if action == "definition":
+        return definitions(session.frame, shortcuts, arg), False
+    if action == "unknown":
+        return Errors.REVIEW_UNKNOWN_KEY.format(key=arg), False
+    if action == "toggle":
+        outs = [session.toggle(code) for code in arg]
+        return (outs[0].message or None) if len(outs) == 1 else None, False
+    out = getattr(session, action)()  # accept, skip, undo, back
+    return (out.message or None), False
 
 
 def drive(session: ReviewSession, out: Console, stream=None, clear: bool = False, on_render=None):

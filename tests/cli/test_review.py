@@ -262,3 +262,26 @@ def test_sigkill_mid_session_loses_no_decision_and_no_data(project, survey, mode
     queue_keys = [r.answer_hash for r in rows]
     with AnnotationStore(store_path) as store:
         assert store.decided_keys("survey_2021.csv", rows[0].frame_hash, "kari") == set(queue_keys)
+
+
+def test_one_key_table_drives_parsing_the_help_screen_and_the_footer(frame):
+    from classifier.cli.review import KEYS, help_text, key_name, parse
+    from classifier.review import ReviewSession
+
+    shortcuts = frame.shortcuts()
+    assert parse("", shortcuts) == parse(" ENTER ", shortcuts) == parse("⏎", shortcuts) == ("accept", None)
+    assert parse("2", shortcuts) == ("toggle", ["employer_cooperation"])
+    assert parse("2 3", shortcuts) == parse("23", shortcuts) == ("toggle", ["employer_cooperation", "practice_placements"])
+    assert parse("S", shortcuts) == parse("skip", shortcuts) == ("skip", None)
+    assert parse("Def", shortcuts) == ("definition", None) and parse("d5", shortcuts) == ("definition", "other")
+    assert parse("?", shortcuts) == parse("help", shortcuts) == ("help", None)
+    assert parse("zz", shortcuts) == ("unknown", "zz")
+    for key in KEYS:
+        if key.action not in ("toggle", "definition", "quit", "help"):
+            assert callable(getattr(ReviewSession, key.action)), key  # the session does what the row says
+        if key.key:
+            assert parse(key.key.upper(), shortcuts)[0] == key.action
+    lines = help_text(shortcuts).plain.splitlines()
+    assert len(lines) == sum(bool(k.help) for k in KEYS) and "1/2/3/4/5    switch a code on or off" in lines[1]
+    assert len({line.index(k.help) for line, k in zip(lines, [k for k in KEYS if k.help])}) == 1  # one column
+    assert [key_name(k, shortcuts, footer=True) for k in KEYS] == ["Enter", "1/2/3/4/5", "s", "u", "b", "d", "q", "?"]
