@@ -91,6 +91,8 @@ class Warnings:
     DRIFT_UNSEEN_WORDS = "{share} of the words in the new answers never occur in the training answers, where about {expected} would be normal: new wording or new topics. Check a sample, and add coded answers from this year to the training data."
     DRIFT_CODE_SHARE = "Code '{name}' is given to {new} of the new answers but to {old} of the training answers; a change this large is unlikely by chance. The needs may have changed, or the model reads the new answers differently: check a sample of them."
     DRIFT_NO_SHARES = "The model's metadata has no code shares from its training data, so changes in code shares were not checked."
+    CURVE_SKIPPED = "{n} rows without codes or text were left out."
+    CURVE_MOVED = "'evaluate --curve' is now the 'curve' command (python cli.py curve --data PATH --out DIR); it still runs here."
     SPLIT_CODE_SKIPPED = "{n} training answers carry code '{code}', which this code frame version split into {new}; they were left out of training. Recode them with the new codes to use them."
     YEAR_COLUMN_KEPT = "{path} already has a '{column}' column (values: {values}); it is kept as it is and --year {year} is not written into it."
     SPLIT_NOT_COMPARABLE = "In {years} code '{code}' had not yet been split (into {new}); those years are counted under '{group}', so compare that row across years."

@@ -1,7 +1,8 @@
-"""`evaluate --curve`: the learning curve (kept apart so `evaluate` itself stays small)."""
+"""The learning curve as `curve` (and, until it goes, `evaluate --curve`) runs and shows it."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -9,12 +10,21 @@ from rich.table import Table
 
 from ..coding import check_target
 from ..curve import FRACTIONS, curve_markdown, curve_table, final_gain, learning_curve, plot_curve
-from ..errors import Errors, UserError
+from ..errors import Errors, UserError, Warnings
 from ..tables import atomic_path, write_table
 from ..training import check_enough, load_training_data
 from ._util import console, fmt, pct, progress_bar, show_warnings
 
 F1_GAIN, SHARE_GAIN = 0.01, 0.03  # over the last 30 % of the answers: still worth coding more
+
+
+def add_curve_options(parser, hidden: bool = False) -> None:
+    """--cv and --fractions, the same for `curve` and (hidden from its --help) `evaluate --curve`."""
+    def shown(text: str) -> str:
+        return argparse.SUPPRESS if hidden else text
+
+    parser.add_argument("--cv", type=int, default=5, help=shown("cross-validation folds (default 5)"))
+    parser.add_argument("--fractions", metavar="F,F,...", help=shown("shares of the answers (default 0.1,...,1)"))
 
 
 def parse_fractions(value: str | None) -> tuple[float, ...]:
@@ -43,7 +53,7 @@ def run_curve(args) -> int:
     data, frame, origin = load_training_data(args.data, None, args.text_column, args.labels_column)
     check_enough(data, frame)
     if data.skipped:
-        show_warnings([f"{data.skipped} rows without codes or text were left out."])
+        show_warnings([Warnings.CURVE_SKIPPED.format(n=data.skipped)])
     out.mkdir(parents=True, exist_ok=True)
     with progress_bar("Learning curve", total=len(fractions) * args.cv) as update:
         curve = learning_curve(data, frame, fractions, cv=args.cv, target_precision=args.target_precision,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from ..coding import check_target
 from ..dataset import check_against_frame, read_coded
+from ..errors import Warnings
 from ..evaluation import evaluate_model
-from ._curve import run_curve
+from ._curve import add_curve_options, run_curve
 from ._util import (
     add_command,
     add_model_options,
@@ -16,6 +18,7 @@ from ._util import (
     load_model_arg,
     metrics_table,
     pct,
+    warn,
 )
 
 
@@ -26,16 +29,13 @@ def run(args) -> int:
     accuracy, and the share of answers coded automatically at --target-precision
     with the accuracy actually reached on them. --json prints the same as JSON.
 
-    With --curve, --data is the training answers instead (no --model needed): a
-    learning curve of cross-validated macro F1 and auto-coded share against 10 %,
-    20 %, ... 100 % of them, written to --out as a PNG chart, a CSV and a markdown
-    table. It answers: will coding more answers help?
+    The learning curve (formerly --curve) is the 'curve' command.
 
     Example:
       python cli.py evaluate --data eval_data/heldout.csv --model imdi_kvalifisering
-      python cli.py evaluate --data training_data/ --curve --out out/curve
     """
     if args.curve:
+        warn(Warnings.CURVE_MOVED)
         return run_curve(args)
     check_target(args.target_precision)
     loaded, _ = load_model_arg(args)
@@ -62,7 +62,6 @@ def register(sub) -> None:
     p.add_argument("--text-column", default="text", metavar="COL")
     p.add_argument("--labels-column", default="labels", metavar="COL")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
-    p.add_argument("--curve", action="store_true", help="learning curve on the training answers in --data")
-    p.add_argument("--out", metavar="DIR", help="with --curve: folder for learning_curve.png/.csv/.md")
-    p.add_argument("--cv", type=int, default=5, help="with --curve: cross-validation folds (default 5)")
-    p.add_argument("--fractions", metavar="F,F,...", help="with --curve: shares of the answers (default 0.1,...,1)")
+    p.add_argument("--curve", action="store_true", help="moved: use the 'curve' command")
+    p.add_argument("--out", metavar="DIR", help=argparse.SUPPRESS)
+    add_curve_options(p, hidden=True)

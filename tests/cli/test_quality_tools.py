@@ -1,6 +1,9 @@
-"""`evaluate --curve`, `audit`, `explain` and `predict --explain` through the command line."""
+"""`curve` (and the old `evaluate --curve`), `audit`, `explain` and `predict --explain` through the command line."""
+
+import json
 
 import pandas as pd
+import pytest
 
 from classifier.preprocess import fold
 from classifier.tables import read_table
@@ -10,10 +13,11 @@ from ..conftest import DATA
 SMALL = DATA / "quality_small.csv"
 
 
-def test_evaluate_curve_writes_chart_and_tables(cli, project, tmp_path):
+def test_curve_writes_chart_and_tables(cli, project, tmp_path):
     out = tmp_path / "curve"
-    code, stdout, err = cli("evaluate", "--data", SMALL, "--curve", "--out", out, "--cv", "3", "--fractions", "0.5,1")
+    code, stdout, err = cli("curve", "--data", SMALL, "--out", out, "--cv", "3", "--fractions", "0.5,1")
     assert code == 0, err
+    assert "moved" not in err
     assert (out / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = read_table(out / "learning_curve.csv").frame
     assert table["fraction"].astype(float).tolist() == [0.5, 1.0]
@@ -22,9 +26,27 @@ def test_evaluate_curve_writes_chart_and_tables(cli, project, tmp_path):
     assert "Learning curve" in stdout
 
 
+def test_evaluate_curve_still_runs_and_says_it_moved(cli, project, tmp_path):
+    out = tmp_path / "curve"
+    code, stdout, err = cli("evaluate", "--data", SMALL, "--curve", "--out", out, "--cv", "3", "--fractions", "1",
+                            "--json")
+    assert code == 0, err
+    assert [line for line in err.splitlines() if line.strip()] == [
+        "Warning: 'evaluate --curve' is now the 'curve' command (python cli.py curve --data PATH --out DIR); it still "
+        "runs here."]
+    assert json.loads(stdout)["points"][0]["fraction"] == 1.0  # stdout stays pure JSON
+    assert (out / "learning_curve.csv").is_file()
+
+
 def test_evaluate_curve_needs_out(cli, project):
     code, _, err = cli("evaluate", "--data", SMALL, "--curve")
     assert code == 1 and "--out" in err and "Traceback" not in err
+
+
+def test_curve_needs_out_and_data(cli, project):
+    with pytest.raises(SystemExit) as e:
+        cli("curve", "--data", SMALL)
+    assert e.value.code == 2
 
 
 def test_audit_writes_a_review_file(cli, project, tmp_path):
