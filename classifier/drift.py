@@ -29,6 +29,7 @@ import numpy as np
 from .coding import CodedTexts, check_target
 from .errors import Warnings
 from .preprocess import is_non_answer
+from .stats import normal_sf, two_proportion_test
 
 MAX_ANSWERS = 2000  # the checks need a sample, not the whole file: bounded cost
 ALPHA = 0.01
@@ -75,29 +76,6 @@ class DriftReport:
     @property
     def review_estimate(self) -> int:
         return int(round(self.review_share * self.n_answers))
-
-
-def normal_sf(z: float) -> float:
-    """P(Z >= z) for a standard normal Z."""
-    return 0.5 * math.erfc(z / math.sqrt(2))
-
-
-def two_proportion_test(k1: int, n1: int, k2: int, n2: int, alternative: str = "two-sided") -> float:
-    """p-value of the pooled two-proportion z-test of k1/n1 against k2/n2.
-
-    `alternative`: 'two-sided', or 'greater' (first share larger than the second).
-    """
-    if n1 == 0 or n2 == 0:
-        return 1.0
-    pooled = (k1 + k2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    diff = k1 / n1 - k2 / n2
-    if se == 0:
-        return 1.0 if diff == 0 else 0.0
-    z = diff / se
-    if alternative == "greater":
-        return normal_sf(z)
-    return min(1.0, 2 * normal_sf(abs(z)))
 
 
 def term_vocabulary(coder) -> tuple[set[str], np.ndarray]:

@@ -4,10 +4,9 @@ and answers about a new topic (tests/data/new_topic_answers.csv, written for thi
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import chi2_contingency
 
 from classifier.coding import code_texts
-from classifier.drift import check_drift, expected_unseen_share, term_vocabulary, two_proportion_test
+from classifier.drift import check_drift, expected_unseen_share, term_vocabulary
 from classifier.errors import Warnings
 from classifier.registry import load_model
 from classifier.training import train
@@ -123,15 +122,6 @@ def test_without_training_shares_the_share_check_is_skipped_with_a_note(yearly):
     report = check_drift(loaded.coder, last["text"].tolist()[:40], {})
     assert report.code_shares == {}
     assert report.notes == [Warnings.DRIFT_NO_SHARES]
-
-
-@pytest.mark.parametrize("k1,n1,k2,n2", [(30, 100, 20, 100), (5, 40, 40, 120), (96, 228, 228, 697)])
-def test_two_proportion_test_matches_the_chi_square_test(k1, n1, k2, n2):
-    expected = chi2_contingency([[k1, n1 - k1], [k2, n2 - k2]], correction=False).pvalue
-    assert two_proportion_test(k1, n1, k2, n2) == pytest.approx(expected)
-    # One-sided: half the two-sided p when the first share is larger.
-    one = two_proportion_test(k1, n1, k2, n2, "greater")
-    assert one == pytest.approx(expected / 2 if k1 / n1 > k2 / n2 else 1 - expected / 2)
 
 
 def test_checks_from_coded_results_equal_the_checks_that_score_themselves(yearly):

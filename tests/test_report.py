@@ -1,68 +1,30 @@
 """The year-over-year report: tables checked against counts made directly with pandas."""
 
-import warnings
-import zipfile
-
-import matplotlib.image
 import pandas as pd
 import pytest
-from matplotlib import font_manager, ft2font
-from openpyxl import load_workbook
 from scipy.stats import binomtest
 
 from classifier.codeframe import load_codeframe
 from classifier.errors import UserError
-from classifier.report import (
-    build_report,
-    read_coded_files,
-    wilson_interval,
-    write_report,
-    year_from_name,
-)
+from classifier.report import build_report, read_coded_files, year_from_name
 
-from .conftest import FRAME, ROOT
-
-FYLKER = ["Nordland", "Viken", "Vestland", "Oslo", "Agder"]
-FORMULA = '=HYPERLINK("http://example.com","klikk") <script>alert(1)</script> fagbrev'
-
-
-def coded_year(rows: pd.DataFrame, year: str, path):
-    """A coded file as `predict` writes it, from the human-coded rows of one year."""
-    df = rows[rows["year"] == year][["id", "text", "labels"]].reset_index(drop=True)
-    df.insert(1, "fylke", [FYLKER[i % len(FYLKER)] for i in range(len(df))])
-    df["confidence"] = [f"{0.5 + (i % 50) / 100:.2f}" for i in range(len(df))]
-    df["needs_review"] = ["true" if i % 4 == 0 else "false" for i in range(len(df))]
-    empty = pd.DataFrame({"id": ["e1", "e2"], "fylke": ["Viken", "Oslo"], "text": ["-", ""], "labels": ["", ""],
-                          "confidence": ["", ""], "needs_review": ["false", "false"]})
-    df = pd.concat([df, empty], ignore_index=True)
-    df.to_csv(path, index=False, sep=";")
-    return path
+from .conftest import FRAME
+from .report_data import coded_year, direct_counts, last_two_years, training_rows
 
 
 @pytest.fixture(scope="module")
 def rows():
-    files = sorted((ROOT / "training_data").glob("*.csv"))
-    return pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True)
+    return training_rows()
 
 
 @pytest.fixture
 def two_years(rows, tmp_path):
-    years = sorted(rows["year"].unique(), key=int)[-2:]
-    paths = [coded_year(rows, y, tmp_path / f"kommuneundersokelsen_{y}_coded.csv") for y in years]
-    return years, paths
+    return last_two_years(rows, tmp_path)
 
 
 @pytest.fixture(scope="module")
 def frame():
     return load_codeframe(FRAME)
-
-
-def direct_counts(path):
-    """Per code: answers carrying it, and the number of non-empty answers, straight from the file."""
-    df = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
-    answered = df[df["labels"] != ""]
-    codes = answered["labels"].str.split(";").explode()
-    return codes.value_counts(), len(answered), df
 
 
 def test_tables_match_counts_made_with_pandas(two_years, frame):
@@ -118,62 +80,6 @@ def test_examples_are_the_surest_answers_with_the_code(two_years, frame):
         assert set(ex["year"]) == {years[-1]}  # newest year first
 
 
-def test_writes_every_file_and_xlsx_sheets_hold_the_tables(two_years, frame, tmp_path):
-    years, paths = two_years
-    report = build_report(read_coded_files(paths)[0], frame, by="fylke")
-    out = tmp_path / "report"
-    out.mkdir()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        files = write_report(report, out)
-    assert not [w for w in caught if "missing from" in str(w.message)]  # every glyph (æøå) found
-    names = {p.name for p in files.values()}
-    assert {"report.md", "report.html", "report.xlsx", "shares_by_year.png"} <= names
-    assert {f"shares_by_fylke_{y}.png" for y in years} <= names
-    for p in files.values():
-        assert p.stat().st_size > 0
-        if p.suffix == ".png":
-            img = matplotlib.image.imread(p)
-            assert img.shape[0] > 100 and img.shape[1] > 100
-    assert not list(out.glob(".*.part"))  # atomic: no temporary files left
-    sheets = pd.read_excel(out / "report.xlsx", sheet_name=None, dtype={"year": str})
-    assert set(sheets) == {"counts", "shares", "review", "by_group", "changes", "examples"}
-    counts = sheets["counts"].set_index("code")
-    for year, path in zip(years, paths, strict=True):
-        direct, _, _ = direct_counts(path)
-        for key in frame.keys:
-            assert counts.loc[key, f"{year} count"] == direct.get(key, 0)
-    md = (out / "report.md").read_text(encoding="utf-8")
-    html = (out / "report.html").read_text(encoding="utf-8")
-    for code in frame.codes:
-        assert code.name in md and code.name in html
-    assert "![Share of answers per code and year](shares_by_year.png)" in md
-    assert '<img src="shares_by_year.png"' in html
-
-
-def test_norwegian_letters_exist_in_the_chart_font():
-    path = font_manager.findfont(font_manager.FontProperties())  # the charts use the default font
-    font = ft2font.FT2Font(path)
-    assert all(font.get_char_index(ord(ch)) for ch in "æøåÆØÅ")
-
-
-def test_answers_stay_text_in_html_and_xlsx(rows, tmp_path, frame):
-    path = coded_year(rows, "2019", tmp_path / "survey_2019.csv")
-    df = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
-    df.loc[0, ["text", "labels", "confidence", "needs_review"]] = [FORMULA, "education_guidance", "0.99", "false"]
-    df.to_csv(path, index=False, sep=";")
-    report = build_report(read_coded_files([path])[0], frame, n_examples=50)
-    (tmp_path / "out").mkdir()
-    files = write_report(report, tmp_path / "out")
-    html = files["html"].read_text(encoding="utf-8")
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    ws = load_workbook(files["xlsx"])["examples"]
-    cells = [c for row in ws.iter_rows() for c in row if c.value == FORMULA]
-    assert cells and all(c.data_type == "s" for c in cells)
-    with zipfile.ZipFile(files["xlsx"]) as z:
-        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
-
-
 def test_year_from_column_option_or_file_name(rows, tmp_path):
     p = coded_year(rows, "2019", tmp_path / "coded.csv")
     with pytest.raises(UserError, match="Cannot tell which survey year"):
@@ -197,12 +103,6 @@ def test_a_file_that_is_not_coded_is_refused(tmp_path):
     p.write_text("id;svar\n1;Praksis\n", encoding="utf-8")
     with pytest.raises(UserError, match="is not a coded file"):
         read_coded_files([p])
-
-
-def test_wilson_interval_matches_scipy():
-    for k, n in [(0, 10), (3, 10), (10, 10), (96, 228), (1, 1)]:
-        ci = binomtest(k, n).proportion_ci(0.95, method="wilson")
-        assert wilson_interval(k, n) == pytest.approx((ci.low, ci.high))
 
 
 V2 = """

@@ -11,7 +11,8 @@ from ..codeframe import split_labels
 from ..errors import Errors, UserError
 from ..frames import resolve_frame
 from ..paths import default_frame_path, labels_dir
-from ..report import build_report, read_coded_files, report_files, write_report
+from ..report import build_report, read_coded_files
+from ..report_render import report_files, write_report
 from ._util import add_command, console, pct, show_warnings
 
 

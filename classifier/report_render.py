@@ -1,0 +1,246 @@
+"""The year-over-year report written out: report.md, report.html, PNG charts and report.xlsx.
+
+Every file is written atomically into the report folder. Markdown and HTML show the
+tables as people read them (shares in per cent with their intervals, changes in
+percentage points); the XLSX holds the raw tables, one sheet each; the charts show
+each code's share per year, and per group when the report has groups, with 95 % intervals.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .report import Report
+from .tables import atomic_path, write_xlsx
+
+MAX_GROUPS_IN_CHART = 8
+EXAMPLE_CHARS = 300
+
+
+def report_files(out_dir: Path, report: Report) -> dict[str, Path]:
+    """The files `write_report` makes: name -> path."""
+    files = {"md": out_dir / "report.md", "html": out_dir / "report.html", "xlsx": out_dir / "report.xlsx",
+             "chart_years": out_dir / "shares_by_year.png"}
+    if report.by_group is not None:
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "_", report.by).strip("_") or "group"
+        for y in report.years:
+            files[f"chart_by_{y}"] = out_dir / f"shares_by_{slug}_{y}.png"
+    return files
+
+
+def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
+    """Write report.md, report.html, report.xlsx and the charts into `out_dir`."""
+    out_dir = Path(out_dir)
+    files = report_files(out_dir, report)
+    charts = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charts["years"] = _save_chart(files["chart_years"], _years_chart(report))
+        for y in report.years if report.by_group is not None else []:
+            charts[y] = _save_chart(files[f"chart_by_{y}"], _group_chart(report, y))
+    report.notes += [str(w.message) for w in caught if "missing from" in str(w.message)]
+    with atomic_path(files["xlsx"]) as tmp:
+        write_xlsx(report.sheets(), tmp)
+    with atomic_path(files["md"]) as tmp:
+        tmp.write_text(render_markdown(report, files), encoding="utf-8")
+    with atomic_path(files["html"]) as tmp:
+        tmp.write_text(render_html(report, files), encoding="utf-8")
+    return files
+
+
+def _save_chart(path: Path, fig) -> Path:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight", metadata={"Software": None})
+    return path
+
+
+def _wrap(name: str, width: int = 34) -> str:
+    return "\n".join(textwrap.wrap(name, width)) or name
+
+
+def _bar_chart(labels: list[str], series: list[tuple[str, list, list, list]], title: str):
+    """Horizontal grouped bars: one group per label, one bar per series, with CI whiskers."""
+    from matplotlib.figure import Figure
+
+    n_series = max(1, len(series))
+    height = max(2.5, 0.5 + len(labels) * (0.28 * n_series + 0.35))
+    fig = Figure(figsize=(8.5, height))
+    ax = fig.add_subplot()
+    step = 0.8 / n_series
+    ypos = np.arange(len(labels))
+    colors = [f"C{i % 10}" for i in range(n_series)]
+    for i, (name, share, lo, hi) in enumerate(series):
+        s = np.array([np.nan if v is None else v for v in share], dtype=float) * 100
+        lo_ = np.array([np.nan if v is None else v for v in lo], dtype=float) * 100
+        hi_ = np.array([np.nan if v is None else v for v in hi], dtype=float) * 100
+        err = np.vstack([np.nan_to_num(s - lo_), np.nan_to_num(hi_ - s)])
+        pos = ypos - 0.4 + step * (i + 0.5)
+        ax.barh(pos, np.nan_to_num(s), height=step * 0.9, xerr=err, color=colors[i], label=str(name),
+                error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
+    ax.set_yticks(ypos, [_wrap(x) for x in labels])
+    ax.invert_yaxis()
+    ax.set_xlabel("Share of answers (%), with 95 % confidence interval")
+    highs = [v for _, share, _, hi in series for v in (*share, *hi) if v is not None and not np.isnan(v)]
+    ax.set_xlim(0, min(100, 10 * np.ceil((100 * max(highs, default=1.0) + 5) / 10)))
+    ax.set_title(title, loc="left")
+    ax.grid(axis="x", alpha=0.3)
+    if n_series > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    return fig
+
+
+def _years_chart(report: Report):
+    s = report.shares
+    series = []
+    for y in report.years:
+        part = s[s["year"] == y].set_index("code")
+        series.append((y, *[[part.loc[r.key, c] for r in report.rows] for c in ("share", "ci_low", "ci_high")]))
+    return _bar_chart([r.name for r in report.rows], series, f"{report.frame.name}: share of answers per code and year")
+
+
+def _group_chart(report: Report, year: str):
+    g = report.by_group[report.by_group["year"] == year]
+    groups = list(dict.fromkeys(g[report.by]))[:MAX_GROUPS_IN_CHART]
+    series = []
+    for grp in groups:
+        part = g[g[report.by] == grp].set_index("code")
+        n = int(part["answers"].iloc[0])
+        series.append((f"{grp} (n={n})", *[[part.loc[r.key, c] for r in report.rows] for c in ("share", "ci_low", "ci_high")]))
+    more = len(dict.fromkeys(g[report.by])) - len(groups)
+    title = f"{year}: share of answers per code by {report.by}" + (f" (largest {len(groups)} groups; {more} more in the tables)" if more > 0 else "")
+    return _bar_chart([r.name for r in report.rows], series, title)
+
+
+def _pct(x) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{100 * x:.1f} %"
+
+
+def _cell(count, share, lo, hi) -> str:
+    if count is None or (isinstance(count, float) and np.isnan(count)):
+        return "–"
+    return f"{int(count)} ({_pct(share)}; {_pct(lo)}–{_pct(hi)})"
+
+
+def _display_tables(report: Report) -> dict[str, pd.DataFrame]:
+    """The tables as people read them (formatted text), for Markdown and HTML."""
+    s = report.shares.set_index(["code", "year"])
+    main = {"Code": [r.name for r in report.rows], "Key": [r.key for r in report.rows]}
+    for y in report.years:
+        main[str(y)] = [_cell(*s.loc[(r.key, y), ["count", "share", "ci_low", "ci_high"]]) for r in report.rows]
+    main_df = pd.DataFrame(main)
+    n_row = {"Code": "Answers (not empty)", "Key": ""}
+    n_row.update({str(y): str(int(report.review.set_index("year").loc[y, "answers"])) for y in report.years})
+    main_df = pd.concat([main_df, pd.DataFrame([n_row])], ignore_index=True)
+
+    rv = report.review
+    review = pd.DataFrame({
+        "Year": rv["year"], "Rows": rv["rows"], "Empty": rv["empty"], "Answers": rv["answers"],
+        "Needs review": [_cell(k, s_, lo, hi) for k, s_, lo, hi in zip(rv["needs_review"], rv["review_share"], rv["ci_low"], rv["ci_high"], strict=True)],
+        "Mean confidence": ["–" if c is None or pd.isna(c) else f"{c:.2f}" for c in rv["mean_confidence"]],
+    })
+    ch = report.changes
+    changes = pd.DataFrame({
+        "Code": ch["name"], "Years": [f"{a} → {b}" for a, b in zip(ch["from_year"], ch["to_year"], strict=True)],
+        "Share": [f"{_pct(a)} → {_pct(b)}" for a, b in zip(ch["share_from"], ch["share_to"], strict=True)],
+        "Change": [f"{100 * c:+.1f} pp" for c in ch["change"]],
+        "p": [f"{p:.3f}" if p >= 0.001 else "<0.001" for p in ch["p_value"]],
+    })
+    out = {"counts": main_df, "review": review, "changes": changes}
+    if report.by_group is not None:
+        g = report.by_group
+        grp = pd.DataFrame({"Year": g["year"], report.by: g[report.by], "Code": g["name"], "Answers": g["answers"],
+                            "Count (share; 95 % CI)": [_cell(k, s_, lo, hi) for k, s_, lo, hi in
+                                                       zip(g["count"], g["share"], g["ci_low"], g["ci_high"], strict=True)]})
+        out["by_group"] = grp
+    ex = report.examples
+    out["examples"] = pd.DataFrame({
+        "Code": ex["name"], "Year": ex["year"],
+        "Confidence": ["–" if c is None or pd.isna(c) else f"{c:.2f}" for c in ex["confidence"]],
+        "Answer": [_shorten(t) for t in ex["text"]],
+    })
+    return out
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1].rstrip() + "…"
+
+
+SECTIONS = [
+    ("counts", "Answers per code and year", "Count (share of non-empty answers; 95 % Wilson confidence interval). "
+               "An answer can carry several codes, so shares can add up to more than 100 %."),
+    ("review", "Answers flagged for review", "Answers whose estimated precision was below the target when coded."),
+    ("changes", "Changes between years", "Change in share (percentage points) with the p-value of a two-proportion z-test."),
+    ("by_group", "By group", "Count and share per code within each group."),
+    ("examples", "Example answers", "Per code, the answers the model was surest of (not flagged for review), newest year first."),
+]
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    def esc(v) -> str:
+        return str(v).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(esc(c) for c in df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(esc(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def _intro(report: Report) -> list[str]:
+    f = report.frame
+    lines = [f"Code frame: {f.name} (version {f.version}). Years: {', '.join(map(str, report.years))}. "
+             f"Files: {', '.join(report.sources)}."]
+    if f.question:
+        lines.append(f"Question: {f.question}")
+    return lines
+
+
+def render_markdown(report: Report, files: dict[str, Path]) -> str:
+    tables = _display_tables(report)
+    out = [f"# Report: {report.frame.name}", ""]
+    out += [line + "\n" for line in _intro(report)]
+    for note in report.notes:
+        out.append(f"> Note: {note}\n")
+    out.append(f"![Share of answers per code and year]({files['chart_years'].name})\n")
+    for key, title, text in SECTIONS:
+        if key not in tables:
+            continue
+        out += [f"## {title}", "", text, ""]
+        if key == "by_group":
+            out += [f"![{report.by} {y}]({files[f'chart_by_{y}'].name})\n" for y in report.years]
+        out += [_md_table(tables[key]), ""]
+    return "\n".join(out)
+
+
+def render_html(report: Report, files: dict[str, Path]) -> str:
+    tables = _display_tables(report)
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>", '<html lang="nb">', "<head>", '<meta charset="utf-8">',
+        f"<title>Report: {e(report.frame.name)}</title>",
+        "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;"
+        "text-align:left;vertical-align:top}th{background:#f3f3f3}img{max-width:100%}"
+        ".note{background:#fff7e0;padding:.5em}</style>",
+        "</head>", "<body>", f"<h1>Report: {e(report.frame.name)}</h1>",
+    ]
+    parts += [f"<p>{e(line)}</p>" for line in _intro(report)]
+    parts += [f'<p class="note">Note: {e(n)}</p>' for n in report.notes]
+    parts.append(f'<img src="{e(files["chart_years"].name)}" alt="Share of answers per code and year">')
+    for key, title, text in SECTIONS:
+        if key not in tables:
+            continue
+        parts += [f"<h2>{e(title)}</h2>", f"<p>{e(text)}</p>"]
+        if key == "by_group":
+            parts += [f'<img src="{e(files[f"chart_by_{y}"].name)}" alt="{e(str(report.by))} {e(str(y))}">'
+                      for y in report.years]
+        parts.append(tables[key].to_html(index=False, escape=True, na_rep="–", border=0))
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)

@@ -1,0 +1,44 @@
+"""Small statistics the report and the drift check share: a share's confidence interval and
+the test of whether two shares differ."""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+
+
+def normal_sf(z: float) -> float:
+    """P(Z >= z) for a standard normal Z."""
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def two_proportion_test(k1: int, n1: int, k2: int, n2: int, alternative: str = "two-sided") -> float:
+    """p-value of the pooled two-proportion z-test of k1/n1 against k2/n2.
+
+    `alternative`: 'two-sided', or 'greater' (first share larger than the second).
+    """
+    if n1 == 0 or n2 == 0:
+        return 1.0
+    pooled = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    diff = k1 / n1 - k2 / n2
+    if se == 0:
+        return 1.0 if diff == 0 else 0.0
+    z = diff / se
+    if alternative == "greater":
+        return normal_sf(z)
+    return min(1.0, 2 * normal_sf(abs(z)))
+
+
+def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials; (nan, nan) when n is 0."""
+    if n <= 0:
+        return float("nan"), float("nan")
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
