@@ -1,6 +1,6 @@
 """Audit: which coded answers are probably mis-coded?
 
-A fresh SurveyCoder is fitted on the coded answers; its out-of-fold probabilities
+A fresh coder is fitted on the coded answers; its out-of-fold probabilities
 (`oof_proba_`, each from a model that never saw the answer) are compared with the
 codes the answer was given. The score is the summed log-loss of the given codes,
 -sum_j [y_j log p_j + (1 - y_j) log(1 - p_j)]: large when the model is confident and

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .codeframe import join_labels
+from .coders import Scores
 from .errors import Errors, UserError
-from .model import Scores
 from .preprocess import is_non_answer
 
 CHUNK = 5000
@@ -61,11 +61,10 @@ def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> C
     keys = coder.frame.keys
     chunks = []
     for start in range(0, len(answers), CHUNK):
-        chunks.append(coder.score(answers[start:start + CHUNK]))
+        chunks.append(coder.assess(answers[start:start + CHUNK]))
         if progress:
             progress(min(start + CHUNK, len(answers)), len(answers))
-    scores = (Scores(np.vstack([c.proba for c in chunks]), np.vstack([c.codes for c in chunks]),
-                     np.concatenate([c.confidence for c in chunks])) if chunks else coder.score([]))
+    scores = Scores.concat(chunks) if chunks else Scores.empty(len(keys))
     P, D, conf = scores.proba, scores.codes, scores.confidence
     # distinct text -> row of P (-1 for non-answers), then per input row.
     where = np.full(len(distinct), -1)

@@ -1,7 +1,7 @@
 """Learning curve: will coding more answers help?
 
 For each cross-validation fold and each fraction of that fold's training answers
-(10 %, 20 %, ... 100 %), a fresh SurveyCoder is fitted on that many answers and scored
+(10 %, 20 %, ... 100 %), a fresh coder (`coders.make_coder`) is fitted on that many answers and scored
 on the fold's held-out answers. Per fraction the held-out predictions of all folds are
 pooled: macro F1, and the share of answers the model auto-codes with its own review
 cutoff (chosen inside the training part, so it is what a user would get) together
@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .codeframe import CodeFrame
+from .coders import DEFAULT_KIND, MIN_EXAMPLES, cv_splits, make_coder
 from .dataset import CodedAnswers
 from .evaluation import code_metrics
-from .model import MIN_EXAMPLES, SurveyCoder
 from .preprocess import resolve_spacy_model
 from .tables import atomic_path
 
@@ -65,7 +65,7 @@ def _too_few(Y: np.ndarray, frame: CodeFrame, minimum: int) -> str | None:
 
 def learning_curve(data: CodedAnswers, frame: CodeFrame, fractions=FRACTIONS, cv: int = 5, inner_cv: int = 3,
                    target_precision: float = 0.95, spacy_model: str | None = None, C: float = 4.0,
-                   random_state: int = 0, progress=None) -> LearningCurve:
+                   random_state: int = 0, progress=None, kind: str = DEFAULT_KIND) -> LearningCurve:
     """Cross-validated macro F1 and auto-coded share for each fraction of the training answers.
 
     `inner_cv` folds (inside each training part) choose the thresholds and the review
@@ -82,7 +82,7 @@ def learning_curve(data: CodedAnswers, frame: CodeFrame, fractions=FRACTIONS, cv
     model = resolve_spacy_model(spacy_model)
     rng = np.random.default_rng(random_state)
     # The model's own folds: copies of an answer stay together.
-    splits = SurveyCoder(frame, cv=cv, random_state=random_state).cv_splits(data.texts, Y)
+    splits = cv_splits(data.texts, Y, frame.multi_label, cv, random_state)
     orders = [rng.permutation(train) for train, _ in splits]
     # Per fraction: pooled held-out decisions, confidences, auto flags; and per-fold F1s.
     D = {f: np.zeros_like(Y) for f in fractions}
@@ -99,13 +99,13 @@ def learning_curve(data: CodedAnswers, frame: CodeFrame, fractions=FRACTIONS, cv
             reason = _too_few(Y[idx], frame, max(MIN_EXAMPLES, inner_cv))
             coder = None
             if reason is None:
-                coder = SurveyCoder(frame, spacy_model=model, C=C, cv=inner_cv, random_state=random_state)
+                coder = make_coder(kind, frame, spacy_model=model, C=C, cv=inner_cv, random_state=random_state)
                 try:
                     coder.fit(list(texts[idx]), Y[idx])
                 except ValueError:  # e.g. a code absent from an inner fold at a small fraction
                     coder, reason = None, "a code too rare to split into folds"
             if coder is not None:
-                s = coder.score(list(texts[test]))
+                s = coder.assess(list(texts[test]))
                 d = s.codes
                 D[f][test] = d
                 auto[f][test] = s.confidence >= coder.review_cutoff(target_precision)

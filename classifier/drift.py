@@ -1,14 +1,14 @@
 """Do a new year's answers still fit the model? Three checks before coding them.
 
 1. Low confidence: the share of new answers below the review cutoff, against the same
-   share among the training answers in cross-validation (`SurveyCoder.oof_confidence_`).
+   share among the training answers in cross-validation (the coder's `oof_confidence_`).
    More low-confidence answers than in cross-validation means the model is less sure
    of the new answers than it was of answers like its training data.
 2. Unseen words: the share of the new answers' words (the model's own terms: lemmas or
    stems) that are not in the fitted vocabulary. Some are always new; how many is
    estimated from the training data alone with Good-Turing: the share of (answer, word)
-   pairs whose word occurred in only one training answer (document frequencies are
-   recovered from the fitted TF-IDF weights).
+   pairs whose word occurred in only one training answer. Only a coder that knows its
+   vocabulary (`coders.KnowsVocabulary`) can be checked; for others the report says so.
 3. Code shares: each code's predicted share among the new answers against its share in
    the training answers (metadata `training_data.code_shares`), with a two-proportion
    z-test (Bonferroni-corrected over the codes).
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .coders import KnowsVocabulary
 from .coding import CodedTexts, check_target
 from .errors import Warnings
 from .preprocess import is_non_answer
@@ -59,7 +60,7 @@ class DriftReport:
     n_checked: int            # answers the checks used (a sample of at most MAX_ANSWERS)
     cutoff: float
     low_confidence: Check
-    unseen_words: Check
+    unseen_words: Check | None  # None: the coder cannot say which words it saw
     code_shares: dict[str, Check] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # the answers do not fit the model
     notes: list[str] = field(default_factory=list)     # what could not be checked
@@ -78,19 +79,6 @@ class DriftReport:
         return int(round(self.review_share * self.n_answers))
 
 
-def term_vocabulary(coder) -> tuple[set[str], np.ndarray]:
-    """The single words of the fitted 'terms' vectorizer, and their training document frequencies."""
-    vec = coder.head_.named_steps["features"].named_transformers_["terms"]
-    words = {t: i for t, i in vec.vocabulary_.items() if " " not in t}
-    idf = np.asarray(vec.idf_, dtype=float)[list(words.values())]
-    n = coder.n_train_
-    if getattr(vec, "smooth_idf", True):
-        df = (1 + n) / np.exp(idf - 1) - 1
-    else:
-        df = n / np.exp(idf - 1)
-    return set(words), np.rint(df)
-
-
 def expected_unseen_share(doc_freq: np.ndarray) -> tuple[float, int]:
     """Good-Turing: P(a new answer's word is unseen) ~ words seen in one answer / all (answer, word) pairs."""
     total = float(doc_freq.sum())
@@ -99,13 +87,12 @@ def expected_unseen_share(doc_freq: np.ndarray) -> tuple[float, int]:
     return float((doc_freq == 1).sum() / total), int(total)
 
 
-def unseen_pairs(coder, texts: list[str]) -> tuple[int, int]:
+def unseen_pairs(coder: KnowsVocabulary, texts: list[str], vocab=None) -> tuple[int, int]:
     """(answer-word pairs whose word the model never saw, all answer-word pairs)."""
-    vocab, _ = term_vocabulary(coder)
-    terms = coder.normalizer_.transform(texts)["terms"]
+    vocab = coder.term_document_frequencies() if vocab is None else vocab
     unseen = total = 0
-    for cell in terms:
-        words = set(cell.split())
+    for terms in coder.answer_terms(texts):
+        words = set(terms)
         total += len(words)
         unseen += sum(w not in vocab for w in words)
     return unseen, total
@@ -135,7 +122,7 @@ def check_drift(coder, texts, metadata: dict | None = None, target_precision: fl
         conf = coded.confidence[filled]
         D = coder.decide(coded.proba[filled])  # the same codes, without a per-row loop
     elif sample:
-        scores = coder.score(sample)
+        scores = coder.assess(sample)
         D, conf = scores.codes, scores.confidence
     else:
         D, conf = np.zeros((0, len(keys)), dtype=int), np.zeros(0)
@@ -148,19 +135,14 @@ def check_drift(coder, texts, metadata: dict | None = None, target_precision: fl
                 n, len(oof), p, False)
     low.warn = bool(n and p < alpha and low.change >= min_change)
 
-    unseen, pairs = unseen_pairs(coder, sample) if sample else (0, 0)
-    exp_share, exp_pairs = expected_unseen_share(term_vocabulary(coder)[1])
-    # One-sided binomial z-test against the Good-Turing estimate.
-    se = math.sqrt(exp_share * (1 - exp_share) / pairs) if pairs else 0.0
-    obs_share = unseen / pairs if pairs else 0.0
-    p = normal_sf((obs_share - exp_share) / se) if se else (0.0 if obs_share > exp_share else 1.0)
-    words = Check("unseen_words", obs_share, exp_share, pairs, exp_pairs, p, False)
-    words.warn = bool(pairs and p < alpha and words.change >= min_change)
-
+    words = unseen_words_check(coder, sample, alpha, min_change)
     warnings: list[str] = []
+    notes: list[str] = []
     if low.warn:
         warnings.append(Warnings.DRIFT_LOW_CONFIDENCE.format(share=_pct(low.observed), expected=_pct(low.expected)))
-    if words.warn:
+    if words is None:
+        notes.append(Warnings.DRIFT_NO_VOCABULARY)
+    elif words.warn:
         warnings.append(Warnings.DRIFT_UNSEEN_WORDS.format(share=_pct(words.observed), expected=_pct(words.expected)))
 
     shares = {}
@@ -179,8 +161,26 @@ def check_drift(coder, texts, metadata: dict | None = None, target_precision: fl
             if c.warn:
                 name = coder.frame.code(key).name or key
                 warnings.append(Warnings.DRIFT_CODE_SHARE.format(name=name, new=_pct(c.observed), old=_pct(c.expected)))
-    notes = [] if train_shares and n_train else [Warnings.DRIFT_NO_SHARES]
+    if not (train_shares and n_train):
+        notes.append(Warnings.DRIFT_NO_SHARES)
     return DriftReport(n_answers, n, cutoff, low, words, shares, warnings, notes)
+
+
+def unseen_words_check(coder, sample: list[str], alpha: float = ALPHA, min_change: float = MIN_CHANGE) -> Check | None:
+    """The share of the answers' words the model never saw, against the Good-Turing estimate
+    from its training answers (a one-sided binomial z-test); None for a coder that cannot say
+    which words it saw."""
+    if not isinstance(coder, KnowsVocabulary):
+        return None
+    vocab = coder.term_document_frequencies()
+    unseen, pairs = unseen_pairs(coder, sample, vocab) if sample else (0, 0)
+    exp_share, exp_pairs = expected_unseen_share(np.fromiter(vocab.values(), dtype=float, count=len(vocab)))
+    se = math.sqrt(exp_share * (1 - exp_share) / pairs) if pairs else 0.0
+    obs_share = unseen / pairs if pairs else 0.0
+    p = normal_sf((obs_share - exp_share) / se) if se else (0.0 if obs_share > exp_share else 1.0)
+    words = Check("unseen_words", obs_share, exp_share, pairs, exp_pairs, p, False)
+    words.warn = bool(pairs and p < alpha and words.change >= min_change)
+    return words
 
 
 def _pct(x: float) -> str:

@@ -58,6 +58,7 @@ class Errors:
     MODEL_OUT_NOT_EMPTY = "Cannot save the model in {path}: it holds other files than a model. Choose a new or empty folder, or an existing model folder, for --out."
     MODEL_INCOMPATIBLE = "Model {path} was trained with scikit-learn {trained}, this is {installed}, and it cannot be loaded. Retrain it or install scikit-learn {trained}."
     FRAME_MISMATCH = "Model {model} was trained with code frame '{model_frame}' ({model_hash}), not '{frame}' ({frame_hash}). Use the model's own code frame or retrain."
+    UNKNOWN_CODER = "Unknown coder kind '{kind}'. Kinds: {kinds}."
     SPACY_MODEL_MISSING = "spaCy pipeline '{name}' is not installed and is not a folder. Install it (see README) or leave out --spacy-model to use the blank Norwegian pipeline."
     SPACY_MODEL_BROKEN = "spaCy pipeline '{name}' could not be loaded: {reason}."
     BAD_TARGET = "--target-precision must be between 0.5 and 1 (got {value})."
@@ -67,6 +68,7 @@ class Errors:
     BAD_FRACTIONS = "--fractions must be numbers above 0 and at most 1, joined by commas, such as 0.25,0.5,1 (got '{value}')."
     BAD_FOLDS = "--cv must be 2 or more (got {value})."
     BAD_TOP = "--top must be 1 or more (got {value})."
+    CANNOT_EXPLAIN = "A '{kind}' model has no word weights, so it cannot show which words pushed a code. Use a model trained with the default coder."
     NOTHING_TO_EXPLAIN = "Nothing to explain: '{text}' has no words. Give an answer in quotes, such as \"Vi trenger flere praksisplasser\"."
     # Yearly reruns: reports, code frame versions, SPSS output (issue 4).
     BAD_YEAR = "--year must be a survey year such as 2019 (got '{value}')."
@@ -90,6 +92,7 @@ class Warnings:
     DRIFT_LOW_CONFIDENCE = "{share} of the new answers get low confidence, against {expected} of the training answers in cross-validation: the new answers may be worded differently or be about new things. Review them, and retrain with some of them coded."
     DRIFT_UNSEEN_WORDS = "{share} of the words in the new answers never occur in the training answers, where about {expected} would be normal: new wording or new topics. Check a sample, and add coded answers from this year to the training data."
     DRIFT_CODE_SHARE = "Code '{name}' is given to {new} of the new answers but to {old} of the training answers; a change this large is unlikely by chance. The needs may have changed, or the model reads the new answers differently: check a sample of them."
+    DRIFT_NO_VOCABULARY = "This kind of model cannot say which words it saw in training, so words new to it were not checked."
     DRIFT_NO_SHARES = "The model's metadata has no code shares from its training data, so changes in code shares were not checked."
     CURVE_SKIPPED = "{n} rows without codes or text were left out."
     CURVE_MOVED = "'evaluate --curve' is now the 'curve' command (python cli.py curve --data PATH --out DIR); it still runs here."

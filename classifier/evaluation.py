@@ -63,7 +63,7 @@ def auto_coding(confidence: np.ndarray, correct: np.ndarray, cutoff: float) -> d
 
 def evaluate_model(coder, texts: list[str], Y: np.ndarray, target_precision: float = 0.95) -> dict:
     """Score `coder` on gold answers: code metrics plus auto-coding at the CV cutoff."""
-    scores = coder.score(texts)
+    scores = coder.assess(texts)
     correct = (scores.codes == np.asarray(Y)).all(axis=1)
     result = code_metrics(Y, scores.codes, coder.frame.keys)
     result["target_precision"] = target_precision

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import Scores
+from .coders import LinearInFeatures, Scores
+from .errors import Errors, UserError
 from .preprocess import fold, is_non_answer, term
 
 TERM_PREFIX = "terms__"
@@ -167,28 +168,41 @@ def readable(feature: str, text: str) -> list[tuple[str, str]]:
 
 
 # -- contributions ----------------------------------------------------------------------------
-def _present(coder, X, i: int, rows: list[int]):
-    """Features present in row i of X, and their contributions (codes `rows` x features)."""
+def _present(W: np.ndarray, X, i: int, rows: list[int]):
+    """Features present in row i of X, and their contributions (codes `rows` x features)
+    under the weights W (codes x features)."""
     lo, hi = X.indptr[i], X.indptr[i + 1]
     idx, vals = X.indices[lo:hi], X.data[lo:hi]
-    return idx, coder.coef_[np.ix_(rows, idx)] * vals
+    return idx, W[np.ix_(rows, idx)] * vals
+
+
+def can_explain(coder) -> bool:
+    """Whether `coder` is linear in named features (`coders.LinearInFeatures`)."""
+    return isinstance(coder, LinearInFeatures)
+
+
+def _linear(coder) -> LinearInFeatures:
+    if not can_explain(coder):
+        raise UserError(Errors.CANNOT_EXPLAIN.format(kind=getattr(coder, "kind", type(coder).__name__)))
+    return coder
 
 
 def word_weights(coder, text: str, codes: list[str]) -> dict[str, list[tuple[int, int, float]]]:
     """For each code in `codes`: (start, end, weight) of the words that pushed it up, best first.
 
     A word's weight is the sum of the contributions of the features on it (`WordMap`); a
-    feature on several words is shared equally between them."""
-    if not codes:
+    feature on several words is shared equally between them. A coder that is not linear in
+    named features explains nothing ({})."""
+    if not codes or not can_explain(coder):
         return {}
     pos = {k: i for i, k in enumerate(coder.frame.keys)}
     codes = [c for c in codes if c in pos]
     if not codes:
         return {}
-    X = coder.features([text])
-    idx, contrib = _present(coder, X, 0, [pos[c] for c in codes])
+    X = coder.feature_matrix([text])
+    idx, contrib = _present(coder.feature_weights(), X, 0, [pos[c] for c in codes])
     wm = WordMap(text)
-    names = coder.feature_names_
+    names = coder.feature_names()
     per_word = contrib @ wm.shares([str(names[f]) for f in idx])  # codes x words
     out = {}
     for j, code in enumerate(codes):
@@ -244,22 +258,23 @@ def explain_texts(coder, texts, top: int = 3, scores: Scores | None = None,
     `scores`: the model's `Scores` for these texts when already computed (else one
     `coder.score` call). `assigned_only`: explain only the codes each text was given."""
     texts = ["" if is_non_answer(t) else str(t) for t in texts]
-    keys = coder.frame.keys
+    keys = _linear(coder).frame.keys
     if not texts:
         return []
     if scores is None:
-        scores = coder.score(texts)
+        scores = coder.assess(texts)
     elif len(scores.codes) != len(texts):
         raise ValueError(f"scores are for {len(scores.codes)} texts, not {len(texts)}")
-    X = coder.features(texts)
-    all_names = coder.feature_names_
+    X = coder.feature_matrix(texts)
+    W = coder.feature_weights()
+    all_names = coder.feature_names()
     out = []
     for i, text in enumerate(texts):
         labels = [] if not text else [k for k, d in zip(keys, scores.codes[i]) if d]
         rows = [keys.index(k) for k in labels] if assigned_only else list(range(len(keys)))
         codes = {}
         if rows:
-            idx, C = _present(coder, X, i, rows)
+            idx, C = _present(W, X, i, rows)
             names = [str(all_names[f]) for f in idx]
             M, terms = _label_matrix(WordMap(text), names)
             T = C @ M  # codes x labels
@@ -299,7 +314,7 @@ def explain_column(coder, texts, top: int = 3, scores: Scores | None = None) -> 
         for r, t in enumerate(texts):
             first.setdefault(t.strip(), r)
         rows = [first[u] for u in unique]
-        scores = Scores(scores.proba[rows], scores.codes[rows], scores.confidence[rows])
+        scores = scores.take(rows)
     cells = {}
     # 3 x top: room to drop a label that repeats a word (its stem feature and its n-grams).
     for exp in explain_texts(coder, unique, 3 * top, scores=scores, assigned_only=True):

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import joblib
 import sklearn
 import spacy
 
 from . import __version__
+from .coders import persist
 from .errors import Errors, UserError, Warnings
 from .paths import models_dir
 from .tables import atomic_path
@@ -109,7 +109,7 @@ def save_model(coder, metadata: dict, out_dir: Path) -> Path:
     old = None
     try:
         model_path = part / MODEL_FILE
-        joblib.dump(coder, model_path, compress=3)
+        persist.dump(coder, model_path)
         meta = dict(metadata)
         meta.update({
             "tool": TOOL,
@@ -233,15 +233,13 @@ def load_model(ref: str | Path | None = None, trust: bool = False, root: Path | 
         if was and was != installed:
             warnings.append(Warnings.VERSION_DIFFERS.format(path=model_dir, package=package, trained=was, installed=installed))
     try:
-        coder = joblib.load(model_path)
+        coder = persist.load(model_path)
+    except persist.NotACoder:
+        raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir)) from None
     except Exception as e:  # unpickling fails in many ways: version skew, truncation, foreign files
         was = trained.get("scikit-learn")
         if was and was.split(".")[:2] != sklearn.__version__.split(".")[:2]:
             raise UserError(Errors.MODEL_INCOMPATIBLE.format(path=model_dir, trained=was, installed=sklearn.__version__)) from None
         raise UserError(Errors.MODEL_CORRUPT.format(path=model_path, reason=type(e).__name__)) from None
-    from .model import SurveyCoder
-
-    if not isinstance(coder, SurveyCoder):
-        raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
     return LoadedModel(coder, meta, model_dir, warnings)
 

@@ -5,7 +5,7 @@ tests and the latency benchmark all drive the same logic. Every decision is comm
 to the annotation store before the next answer is returned, and undo is a decision in
 the store, so it works after a restart. The model, when there is one, suggests codes
 with their probabilities, and the words that pushed each suggested code up are found
-from the linear model's weights.
+from its word weights (when the coder has them).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from .codeframe import CodeFrame, split_labels
 from .errors import Errors
-from .explain import word_weights
+from .explain import can_explain, word_weights
 from .queue import Diversify, Item, Strategy, rank
 from .store import AnnotationStore, Decision, new_session_id
 
@@ -44,26 +44,14 @@ class Suggestions:
 
 
 def suggest(coder, items: list[Item], target_precision: float = 0.95) -> Suggestions:
-    """Probabilities, codes and confidence for each item from a fitted SurveyCoder."""
+    """Probabilities, codes and confidence for each item from a fitted coder."""
     keys = [it.key for it in items]
     n_codes = len(coder.frame.keys)
     if not items:
         empty = np.zeros((0, n_codes))
         return Suggestions(keys, empty, empty.astype(int), np.zeros(0), coder.review_cutoff(target_precision))
-    s = coder.score([it.text for it in items])
+    s = coder.assess([it.text for it in items])
     return Suggestions(keys, s.proba, s.codes, s.confidence, coder.review_cutoff(target_precision))
-
-
-class Explainer:
-    """Which words of an answer pushed a code up, for highlighting them on the screen."""
-
-    def __init__(self, coder):
-        self.coder = coder
-
-    def word_weights(self, text: str, codes: list[str]) -> dict[str, list[tuple[int, int, float]]]:
-        """For each code in `codes`: (start, end, weight) of the words that pushed it up, best
-        first. Features are put on words by explain.WordMap, the mapping `explain` uses."""
-        return word_weights(self.coder, text, codes)
 
 
 # -- the session ------------------------------------------------------------------------------
@@ -118,7 +106,8 @@ class ReviewSession:
         if model is not None and suggestions is None:
             suggestions = suggest(model, queue)
         self.suggestions = suggestions
-        self.explainer = Explainer(model) if (model is not None and explain) else None
+        # Highlighting needs a coder with word weights; without one the screen shows none.
+        self.explain_words = explain and model is not None and can_explain(model)
         self._explained: dict[str, dict] = {}
         store.register_frame(frame)
         self.by_key = {it.key: it for it in (all_items or queue)}
@@ -154,11 +143,11 @@ class ReviewSession:
 
     def explain(self, item: Item) -> dict[str, list[tuple[int, int, float]]]:
         """Word spans that pushed each suggested code up (empty with no model)."""
-        if self.explainer is None:
+        if not self.explain_words:
             return {}
         if item.key not in self._explained:
             suggested, _, _ = self._suggestion(item.key)
-            self._explained[item.key] = self.explainer.word_weights(item.text, suggested)
+            self._explained[item.key] = word_weights(self.model, item.text, suggested)
         return self._explained[item.key]
 
     def _suggestion(self, key: str) -> tuple[list[str], dict[str, float], float | None]:

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .codeframe import CodeFrame
+from .coders import DEFAULT_KIND, MIN_EXAMPLES, Coder, make_coder
 from .dataset import CodedAnswers, check_against_frame, read_coded
 from .errors import Errors, UserError, Warnings
 from .frames import resolve_frame
-from .model import MIN_EXAMPLES, SurveyCoder
 from .paths import labels_dir
 from .preprocess import describe_nlp, resolve_spacy_model
 from .registry import check_model_dir, new_model_dir, save_model
@@ -25,7 +25,7 @@ from .versions import apply_previous
 
 @dataclass
 class TrainResult:
-    coder: SurveyCoder
+    coder: Coder
     metadata: dict
     path: Path
     frame_origin: str
@@ -50,21 +50,22 @@ def check_enough(data: CodedAnswers, frame: CodeFrame, minimum: int = MIN_EXAMPL
 
 
 def fit_coder(data: CodedAnswers, frame: CodeFrame, spacy_model: str | None = None, C: float = 4.0,
-              cv: int = 5, progress=None) -> SurveyCoder:
-    """A fresh SurveyCoder fitted on `data` (no files written)."""
+              cv: int = 5, progress=None, kind: str = DEFAULT_KIND) -> Coder:
+    """A fresh coder of `kind` fitted on `data` (no files written)."""
     check_enough(data, frame)
-    coder = SurveyCoder(frame, spacy_model=resolve_spacy_model(spacy_model), C=C, cv=cv)
+    coder = make_coder(kind, frame, spacy_model=resolve_spacy_model(spacy_model), C=C, cv=cv)
     return coder.fit(data.texts, data.indicator(frame), progress=progress)
 
 
-def build_metadata(coder: SurveyCoder, data: CodedAnswers, paths, name: str) -> dict:
+def build_metadata(coder: Coder, data: CodedAnswers, paths, name: str) -> dict:
     frame = coder.frame
     counts = Counter(k for labels in data.labels for k in labels)
     years = Counter(y for y in data.years if y)
+    spacy_model = coder.get_params().get("spacy_model")
     return {
         "name": name,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "spacy": describe_nlp(coder.spacy_model),
+        "spacy": describe_nlp(spacy_model) if spacy_model else None,
         "codeframe": {"name": frame.name, "version": frame.version, "hash": frame.hash,
                       "source": frame.source, "frame": frame.to_dict()},
         "training_data": {
@@ -76,8 +77,7 @@ def build_metadata(coder: SurveyCoder, data: CodedAnswers, paths, name: str) -> 
             "code_shares": {k: counts[k] / len(data) for k in frame.keys},
             "years": dict(sorted(years.items())),
         },
-        "params": {"C": coder.C, "cv": coder.cv, "calibration_cv": coder.calibration_cv,
-                   "min_df": coder.min_df, "random_state": coder.random_state},
+        "coder": coder.describe(),
         "thresholds": {k: float(t) for k, t in zip(frame.keys, coder.thresholds_)},
         "review_cutoff_095": coder.review_cutoff(0.95),
         "cv_scores": coder.cv_scores_,

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from classifier.audit import audit, given_code_loss
+from classifier.coders import Scores, TfidfCoder
 from classifier.curve import learning_curve
 from classifier.dataset import check_against_frame, read_coded
 from classifier.explain import WordMap, distinct_answers, explain_column, explain_text, ngram_words, readable
-from classifier.model import Scores, SurveyCoder
 from classifier.preprocess import fold, term
 
 SMALL = Path(__file__).resolve().parent / "data" / "quality_small.csv"
@@ -22,7 +22,7 @@ def small(frame):
 
 @pytest.fixture(scope="module")
 def small_coder(small, frame):
-    return SurveyCoder(frame, cv=3).fit(small.texts, small.indicator(frame))
+    return TfidfCoder(frame, cv=3).fit(small.texts, small.indicator(frame))
 
 
 def plant_miscode(data, frame):
@@ -112,12 +112,12 @@ def test_explain_column_with_precomputed_scores_equals_it_without(small_coder):
     assert all(cells[i] for i in (0, 2, 6))
     distinct = distinct_answers(texts)
     assert distinct == ["Vi trenger flere praksisplasser", "Bolig og tolk", "Samarbeid med NAV om arbeidstrening"]
-    scores = small_coder.score(distinct)
+    scores = small_coder.assess(distinct)
     assert explain_column(small_coder, texts, scores=scores) == cells
-    rows = small_coder.score(["" if t is None else t for t in texts])  # scores per row work too
+    rows = small_coder.assess(["" if t is None else t for t in texts])  # scores per row work too
     assert explain_column(small_coder, texts, scores=rows) == cells
     # The scores given are the ones used: with no codes, no code is explained.
     none = Scores(scores.proba, np.zeros_like(scores.codes), scores.confidence)
     assert explain_column(small_coder, texts, scores=none) == [""] * len(texts)
     with pytest.raises(ValueError):
-        explain_column(small_coder, texts, scores=small_coder.score(distinct[:2]))
+        explain_column(small_coder, texts, scores=small_coder.assess(distinct[:2]))

@@ -8,8 +8,8 @@ import joblib
 import pytest
 import sklearn
 
+from classifier.coders import TfidfCoder
 from classifier.errors import UserError, Warnings
-from classifier.model import SurveyCoder
 from classifier.registry import (
     DEFAULT_FILE,
     default_model_dir,
@@ -26,7 +26,7 @@ from classifier.registry import (
 
 def save(root, frame, name, when, **meta):
     folder = new_model_dir(name, root, now=datetime(*when, tzinfo=UTC))
-    return save_model(SurveyCoder(frame), {"name": name, **meta}, folder)
+    return save_model(TfidfCoder(frame), {"name": name, **meta}, folder)
 
 
 def edit_metadata(folder, **changes):
@@ -42,13 +42,13 @@ def test_saved_model_loads_and_metadata_holds_its_hash(frame, tmp_path):
     assert meta["model_sha256"] == sha256_file(folder / "model.joblib")
     assert meta["versions"]["scikit-learn"] == sklearn.__version__
     loaded = load_model(folder)
-    assert isinstance(loaded.coder, SurveyCoder) and loaded.warnings == []
+    assert isinstance(loaded.coder, TfidfCoder) and loaded.warnings == []
     assert loaded.coder.frame.hash == frame.hash
 
 
 def test_tampered_model_is_refused_and_trust_loads_it_with_a_warning(frame, tmp_path):
     folder = save(tmp_path, frame, "imdi", (2024, 1, 1, 0, 0, 0))
-    joblib.dump(SurveyCoder(frame, C=99.0), folder / "model.joblib")  # someone swapped the file
+    joblib.dump(TfidfCoder(frame, C=99.0), folder / "model.joblib")  # someone swapped the file
     with pytest.raises(UserError, match="does not match the SHA-256"):
         load_model(folder)
     loaded = load_model(folder, trust=True)
@@ -61,7 +61,7 @@ def test_missing_metadata_is_refused_unless_trusted(frame, tmp_path):
     (folder / "metadata.json").unlink()
     with pytest.raises(UserError, match="has no metadata.json"):
         load_model(folder)
-    assert isinstance(load_model(folder, trust=True).coder, SurveyCoder)
+    assert isinstance(load_model(folder, trust=True).coder, TfidfCoder)
 
 
 def test_a_foreign_pickle_with_a_matching_hash_is_refused(frame, tmp_path):
@@ -127,7 +127,7 @@ def test_two_models_in_the_same_second_get_their_own_folders(frame, tmp_path):
 
 def test_saving_over_a_model_replaces_it_whole_or_not_at_all(frame, tmp_path, monkeypatch):
     folder = tmp_path / "imdi"
-    save_model(SurveyCoder(frame), {"name": "old"}, folder)
+    save_model(TfidfCoder(frame), {"name": "old"}, folder)
     assert load_model(folder).metadata["name"] == "old"
 
     def broken():
@@ -135,12 +135,12 @@ def test_saving_over_a_model_replaces_it_whole_or_not_at_all(frame, tmp_path, mo
 
     monkeypatch.setattr("classifier.registry.library_versions", broken)  # fails after model.joblib is written
     with pytest.raises(OSError):
-        save_model(SurveyCoder(frame, C=99.0), {"name": "new"}, folder)
+        save_model(TfidfCoder(frame, C=99.0), {"name": "new"}, folder)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["imdi"]
     loaded = load_model(folder)  # the old model, whole: its file still matches its metadata
     assert loaded.metadata["name"] == "old" and loaded.coder.C != 99.0
     monkeypatch.undo()
-    save_model(SurveyCoder(frame, C=99.0), {"name": "new"}, folder)
+    save_model(TfidfCoder(frame, C=99.0), {"name": "new"}, folder)
     assert load_model(folder).metadata["name"] == "new" and load_model(folder).coder.C == 99.0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["imdi"]  # no half-written folder left
     assert sorted(p.name for p in folder.iterdir()) == ["metadata.json", "model.joblib"]
@@ -151,7 +151,7 @@ def test_a_folder_with_other_files_is_not_replaced_by_a_model(frame, tmp_path):
     notes.mkdir()
     (notes / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(UserError, match="other files"):
-        save_model(SurveyCoder(frame), {"name": "x"}, notes)
+        save_model(TfidfCoder(frame), {"name": "x"}, notes)
     assert [p.name for p in notes.iterdir()] == ["notes.txt"]
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from classifier.codeframe import Code, CodeFrame
-from classifier.explain import explain_texts
+from classifier.explain import explain_texts, word_weights
 from classifier.preprocess import answer_hash
 from classifier.queue import FileOrder, LeastConfidence, group_answers, rank
-from classifier.review import Explainer, ReviewSession, review_order, suggest
+from classifier.review import ReviewSession, review_order, suggest
 from classifier.store import AnnotationStore
 
 ANSWERS = ["Praksisplasser!", "Bolig", "praksisplasser", "Godkjenning av utdanning fra hjemlandet (NOKUT)",
@@ -140,17 +140,16 @@ def test_review_session_suggests_and_records_accept_or_correct(store, model):
     assert c.action == "correct" and wrong in c.labels and c.labels != c.suggested
 
 
-def test_explainer_finds_the_words(model):
-    e = Explainer(model.coder)
+def test_highlighting_finds_the_words(model):
     text = "Vi trenger flere språkpraksisplasser og samarbeid med NAV"
-    words = e.word_weights(text, ["practice_placements"])["practice_placements"]
+    words = word_weights(model.coder, text, ["practice_placements"])["practice_placements"]
     top = text[words[0][0]:words[0][1]]
     assert top == "språkpraksisplasser"
     assert all(w > 0 for _, _, w in words)
-    assert e.word_weights(text, []) == {}
+    assert word_weights(model.coder, text, []) == {}
 
 
-def test_explainer_and_explain_put_the_same_weight_on_each_word(model):
+def test_highlighting_and_explain_put_the_same_weight_on_each_word(model):
     """One mapping from features to words: a highlighted word's weight is what `explain`
     gives that word (its stem features plus its n-grams)."""
     coder = model.coder
@@ -161,7 +160,7 @@ def test_explainer_and_explain_put_the_same_weight_on_each_word(model):
         by_word: dict[str, float] = {}
         for t in exp.codes[code].up + exp.codes[code].down:
             by_word[t.label.lower()] = by_word.get(t.label.lower(), 0.0) + t.weight
-        for start, end, weight in Explainer(coder).word_weights(text, [code])[code]:
+        for start, end, weight in word_weights(coder, text, [code])[code]:
             assert weight == pytest.approx(by_word[text[start:end].lower()], rel=1e-6, abs=1e-9)
             checked += 1
     assert checked >= len(coder.frame.keys)

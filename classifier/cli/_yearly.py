@@ -41,7 +41,8 @@ def drift_check(loaded, texts, target_precision: float, year: str | None = None,
     console.print(f"Checking that {these}{sample} fit model [bold]{loaded.name}[/] (trained on {trained_years}):")
     low, words = report.low_confidence, report.unseen_words
     console.print(f"  low confidence: {pct(low.observed)} of the answers (training answers in cross-validation: {pct(low.expected)})")
-    console.print(f"  words the model never saw: {pct(words.observed)} (about {pct(words.expected)} is normal)")
+    if words is not None:
+        console.print(f"  words the model never saw: {pct(words.observed)} (about {pct(words.expected)} is normal)")
     if report.code_shares:
         key, c = max(report.code_shares.items(), key=lambda kv: abs(kv[1].change))
         name = loaded.coder.frame.code(key).name or key

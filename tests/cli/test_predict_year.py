@@ -91,7 +91,7 @@ def test_bad_year_and_existing_year_column(cli, model_dir, last_year, tmp_path):
 def test_tampered_model_is_refused_and_trust_model_warns(cli, copy_model, last_year, tmp_path):
     src, _ = last_year
     coder = joblib.load(copy_model / "model.joblib")
-    coder.thresholds_ = coder.thresholds_ * 0 + 0.01  # a changed model: it codes everything
+    coder.decisions_.thresholds_ = coder.thresholds_ * 0 + 0.01  # a changed model: it codes everything
     joblib.dump(coder, copy_model / "model.joblib")
     out = tmp_path / "c.csv"
     code, _, err = cli("predict", src, "--text-column", "svar", "--model", copy_model, "--out", out)

@@ -1,11 +1,12 @@
 """The classifier: calibrated probabilities, thresholds, fallback rule, confidence, determinism."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
 from classifier.codeframe import CodeFrame
-from classifier.model import SurveyCoder
+from classifier.coders import TfidfCoder
 
 
 def test_probabilities_and_decisions_have_frame_shape(model, frame):
@@ -75,8 +76,8 @@ def test_same_input_same_output(model):
 def test_refitting_is_deterministic(frame, training_answers):
     sub = training_answers.subset(np.arange(len(training_answers)) < 400)
     Y = sub.indicator(frame)
-    a = SurveyCoder(frame, cv=3).fit(sub.texts, Y)
-    b = SurveyCoder(frame, cv=3).fit(sub.texts, Y)
+    a = TfidfCoder(frame, cv=3).fit(sub.texts, Y)
+    b = TfidfCoder(frame, cv=3).fit(sub.texts, Y)
     texts = ["Vi trenger hjelp med arbeidspraksis"]
     assert np.array_equal(a.predict_proba(texts), b.predict_proba(texts))
     assert np.array_equal(a.thresholds_, b.thresholds_)
@@ -84,7 +85,7 @@ def test_refitting_is_deterministic(frame, training_answers):
 
 def test_unfitted_model_refuses_to_predict(frame):
     with pytest.raises(NotFittedError):
-        SurveyCoder(frame).predict_proba(["x"])
+        TfidfCoder(frame).predict_proba(["x"])
 
 
 def test_single_choice_frame_picks_exactly_one_code():
@@ -103,7 +104,7 @@ def test_single_choice_frame_picks_exactly_one_code():
     Y = np.zeros((len(texts), 3), dtype=int)
     for i in range(len(texts)):
         Y[i, i // 12] = 1
-    coder = SurveyCoder(frame, cv=3).fit(texts, Y)
+    coder = TfidfCoder(frame, cv=3).fit(texts, Y)
     D = coder.predict(["Veldig bra og nyttig", "Svært dårlig", "Vet ikke"])
     assert (D.sum(axis=1) == 1).all()
     assert D[0, 0] == 1 and D[1, 1] == 1
@@ -116,22 +117,31 @@ def test_copies_of_an_answer_share_a_fold(frame, training_answers):
     sub = training_answers.subset(np.arange(len(training_answers)) < 300)
     texts = sub.texts + sub.texts[:60]  # 60 answers twice
     Y = np.vstack([sub.indicator(frame), sub.indicator(frame)[:60]])
-    coder = SurveyCoder(frame, cv=3).fit(texts, Y)
+    coder = TfidfCoder(frame, cv=3).fit(texts, Y)
     assert np.array_equal(coder.oof_proba_[:60], coder.oof_proba_[300:])
 
 
 def test_score_is_probabilities_codes_and_confidence_in_one(model):
     texts = ["Praksisplasser", "Bolig", "Praksisplasser"]
-    s = model.coder.score(texts)
+    s = model.coder.assess(texts)
     assert np.array_equal(s.proba, model.coder.predict_proba(texts))
     assert np.array_equal(s.codes, model.coder.decide(s.proba))
     assert np.array_equal(s.confidence, model.coder.confidence(s.proba, s.codes))
-    assert model.coder.score([]).proba.shape == (0, len(model.coder.frame.keys))
+    assert model.coder.assess([]).proba.shape == (0, len(model.coder.frame.keys))
 
 
 def test_answers_that_differ_only_in_case_and_punctuation_share_a_fold(frame, training_answers):
     texts = training_answers.texts[:300] + [t.upper() + "!" for t in training_answers.texts[:40]]
     Y = np.vstack([training_answers.indicator(frame)[:300], training_answers.indicator(frame)[:40]])
-    for _train, test in SurveyCoder(frame, cv=3).cv_splits(texts, Y):
+    for _train, test in TfidfCoder(frame, cv=3).cv_splits(texts, Y):
         in_test = set(test.tolist())
         assert all((i in in_test) == (300 + i in in_test) for i in range(40))
+
+
+def test_document_frequencies_are_recovered_from_the_fitted_weights(model, training_answers):
+    """The vocabulary capability: each single term's count of training answers holding it."""
+    coder = model.coder
+    df = coder.term_document_frequencies()
+    counted = pd.Series([w for terms in coder.answer_terms(training_answers.texts) for w in set(terms)]).value_counts()
+    assert set(df) == set(counted.index)
+    assert all(df[w] == counted[w] for w in df)
