@@ -55,8 +55,8 @@ def show_accuracy(r: dict) -> None:
                     f"(same folds for every method)", title_justify="left")
     for col in ("method", "macro F1", "micro F1", "exact match", "auto-coded at 95 %", "accuracy on them"):
         t.add_column(col, justify="left" if col == "method" else "right")
-    names = {"keyword": "keyword list (code frame examples)", "tfidf_lr": "TF-IDF + logistic regression",
-             "survey_coder": "survey-coder (SurveyCoder)"}
+    names = {"keyword": "keyword coder (code frame examples)", "tfidf_lr": "TF-IDF + logistic regression",
+             "survey_coder": "survey-coder (TF-IDF coder)"}
     for m, s in r["methods"].items():
         auto = s["auto_095"]
         t.add_row(names.get(m, m), f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}", f"{s['exact_match']:.3f}",
@@ -66,7 +66,6 @@ def show_accuracy(r: dict) -> None:
     t.add_row("  survey-coder, its own cutoff", "", "", "", f"{100 * own['auto_share']:.1f} %",
               "–" if own["auto_accuracy"] is None else f"{100 * own['auto_accuracy']:.1f} %")
     console.print(t)
-    console.print(f"[dim]keyword list, auto-coded share {r['methods']['keyword']['auto_095_note']}.[/]")
     for b, v in r["survey_coder_beats"].items():
         console.print(f"survey-coder beats {names[b]}: macro F1 {_ok(v['macro_f1'])}, "
                       f"auto-coded share {_ok(v['auto_095'])}")
