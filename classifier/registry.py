@@ -1,8 +1,12 @@
-"""Saved models: one folder per model with `model.joblib` and `metadata.json`.
+"""Saved models: one folder per model with its files and `metadata.json`.
 
-A pickle runs code when loaded, so a model is loaded only when its SHA-256 matches
-the one in its metadata (or the user says --trust-model). The metadata also records
-library versions, the spaCy pipeline, the code frame, the training data's hash and the
+The files are written by `coders.persist` in a format whose loading never runs code from
+them (model.skops + vocabulary.json). A model is opened only when metadata.json exists,
+was written by this tool, and holds the SHA-256 of every file, and they match; a file that
+names an unknown type is refused before anything in it is built. Models in the old pickle
+format (model.joblib, which can run code when opened) load only with --trust-model, and
+`convert_model` rewrites them in the safe format. The metadata also records library
+versions, the spaCy pipeline, the code frame, the training data's hash and the
 cross-validated scores, so a result can be traced years later.
 """
 
@@ -28,8 +32,8 @@ from .errors import Errors, UserError, Warnings
 from .paths import models_dir
 from .tables import atomic_path
 
-MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
+MODEL_FILES = (*persist.FILES, persist.PICKLE_FILE)  # what a model folder may hold besides its metadata
 DEFAULT_FILE = "DEFAULT"
 TOOL = "survey-coder"
 
@@ -90,16 +94,16 @@ def new_model_dir(name: str, root: Path | None = None, now: datetime | None = No
 
 
 def check_model_dir(out_dir: Path) -> Path:
-    """`out_dir` if a model may be saved there: new, empty, or a model folder (only its two files)."""
+    """`out_dir` if a model may be saved there: new, empty, or a model folder (only its files)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or
-                             any(p.name not in (MODEL_FILE, METADATA_FILE) for p in out_dir.iterdir())):
+                             any(p.name not in (*MODEL_FILES, METADATA_FILE) for p in out_dir.iterdir())):
         raise UserError(Errors.MODEL_OUT_NOT_EMPTY.format(path=out_dir))
     return out_dir
 
 
 def save_model(coder, metadata: dict, out_dir: Path) -> Path:
-    """Write model.joblib and metadata.json (with the model's hash) into a new folder beside
+    """Write the model's files and metadata.json (with their hashes) into a new folder beside
     `out_dir`, then rename it into place: a model already there is replaced only once the
     new one is complete, never file by file, and an interrupted save leaves it as it was."""
     out_dir = check_model_dir(out_dir)
@@ -108,13 +112,14 @@ def save_model(coder, metadata: dict, out_dir: Path) -> Path:
     part.mkdir()
     old = None
     try:
-        model_path = part / MODEL_FILE
-        persist.dump(coder, model_path)
+        files = persist.save(coder, part)
         meta = dict(metadata)
         meta.update({
             "tool": TOOL,
-            "model_file": MODEL_FILE,
-            "model_sha256": sha256_file(model_path),
+            "model_format": persist.FORMAT,
+            "model_file": files[0],
+            "model_sha256": sha256_file(part / files[0]),
+            "model_files": {name: sha256_file(part / name) for name in files},
             "versions": library_versions(),
         })
         meta.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
@@ -191,7 +196,7 @@ def resolve_model_dir(ref: str | Path | None, root: Path | None = None) -> Path:
     p = Path(ref)
     if p.is_dir():
         return p
-    if p.is_file() and p.name == MODEL_FILE:
+    if p.is_file() and p.name in MODEL_FILES:
         return p.parent
     if (root / str(ref)).is_dir():
         return root / str(ref)
@@ -210,22 +215,25 @@ def check_frame(loaded: LoadedModel, frame) -> None:
 
 
 def load_model(ref: str | Path | None = None, trust: bool = False, root: Path | None = None) -> LoadedModel:
-    """Load a model after checking its hash and the library versions it was made with."""
+    """Open a model after checking its metadata, its files' hashes and the library versions
+    it was made with. Nothing in the folder is unpickled or built before the checks pass;
+    `trust` (--trust-model) skips the hash check and allows the old pickle format."""
     model_dir = resolve_model_dir(ref, root)
-    model_path = model_dir / MODEL_FILE
-    if not model_path.is_file():
-        raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
     meta = read_metadata(model_dir)
     warnings: list[str] = []
+    if meta is not None and meta.get("tool") != TOOL:
+        raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
+    pickled = _is_pickle_model(model_dir, meta)
+    if pickled and not trust:
+        raise UserError(Errors.MODEL_PICKLE.format(path=model_dir, name=model_dir.name))
+    if not pickled and not (model_dir / persist.MODEL_FILE).is_file():
+        raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
     if trust:
-        warnings.append(Warnings.TRUSTED_MODEL.format(path=model_path))
+        warnings.append((Warnings.TRUSTED_PICKLE if pickled else Warnings.TRUSTED_MODEL).format(path=model_dir))
     else:
         if meta is None:
             raise UserError(Errors.MODEL_NO_METADATA.format(path=model_dir))
-        if meta.get("tool") != TOOL:
-            raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
-        if sha256_file(model_path) != meta.get("model_sha256"):
-            raise UserError(Errors.MODEL_HASH_MISMATCH.format(path=model_path))
+        _check_files(model_dir, meta)
     meta = meta or {}
     trained = meta.get("versions", {})
     for package, installed in (("scikit-learn", sklearn.__version__), ("spacy", spacy.__version__)):
@@ -233,13 +241,46 @@ def load_model(ref: str | Path | None = None, trust: bool = False, root: Path | 
         if was and was != installed:
             warnings.append(Warnings.VERSION_DIFFERS.format(path=model_dir, package=package, trained=was, installed=installed))
     try:
-        coder = persist.load(model_path)
+        coder = persist.load_pickle(model_dir / persist.PICKLE_FILE) if pickled else persist.load(model_dir)
     except persist.NotACoder:
         raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir)) from None
-    except Exception as e:  # unpickling fails in many ways: version skew, truncation, foreign files
+    except persist.UnsafeModel as e:
+        raise UserError(Errors.MODEL_UNSAFE.format(path=model_dir, types=", ".join(e.args))) from None
+    except Exception as e:  # loading fails in many ways: version skew, truncation, foreign files
         was = trained.get("scikit-learn")
         if was and was.split(".")[:2] != sklearn.__version__.split(".")[:2]:
             raise UserError(Errors.MODEL_INCOMPATIBLE.format(path=model_dir, trained=was, installed=sklearn.__version__)) from None
-        raise UserError(Errors.MODEL_CORRUPT.format(path=model_path, reason=type(e).__name__)) from None
+        raise UserError(Errors.MODEL_CORRUPT.format(path=model_dir, reason=type(e).__name__)) from None
     return LoadedModel(coder, meta, model_dir, warnings)
 
+
+def _is_pickle_model(model_dir: Path, meta: dict | None) -> bool:
+    """Whether the folder holds a model in the old pickle format (model.joblib)."""
+    if meta is not None and "model_files" in meta:
+        return False
+    return (model_dir / persist.PICKLE_FILE).is_file()
+
+
+def _check_files(model_dir: Path, meta: dict) -> None:
+    """Every file the metadata names exists and has the SHA-256 it records."""
+    files = meta.get("model_files")
+    if not isinstance(files, dict) or set(files) != set(persist.FILES):
+        raise UserError(Errors.MODEL_NO_METADATA.format(path=model_dir))
+    for name, digest in files.items():
+        path = model_dir / name
+        if not path.is_file() or sha256_file(path) != digest:
+            raise UserError(Errors.MODEL_HASH_MISMATCH.format(path=path))
+
+
+def convert_model(ref: str | Path, root: Path | None = None) -> LoadedModel:
+    """Rewrite a model saved in the old pickle format in the safe format, in place (the user
+    vouches for the pickle: opening it runs code). Its metadata is kept, with a note."""
+    loaded = load_model(ref, trust=True, root=root)
+    if not _is_pickle_model(loaded.path, loaded.metadata or None):
+        raise UserError(Errors.MODEL_NOT_PICKLE.format(path=loaded.path))
+    meta = {k: v for k, v in loaded.metadata.items()
+            if k not in ("model_file", "model_sha256", "model_files", "model_format", "versions")}
+    meta["converted"] = {"from": persist.PICKLE_FILE, "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                         "versions_when_trained": loaded.metadata.get("versions", {})}
+    save_model(loaded.coder, meta, loaded.path)
+    return loaded

@@ -10,16 +10,21 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from classifier.coders import TfidfCoder
+from classifier.errors import UserError
 from classifier.registry import load_model
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def test_a_0_1_model_loads_as_a_tfidf_coder_and_codes_exactly_as_before():
+def test_a_0_1_model_is_refused_unless_trusted_then_codes_exactly_as_before():
+    """Its file is a pickle (opening it can run code): it loads only with --trust-model."""
     expected = json.loads((DATA / "legacy_model_0_1_expected.json").read_text(encoding="utf-8"))
-    loaded = load_model(DATA / "legacy_model_0_1")
+    with pytest.raises(UserError, match="old pickle format"):
+        load_model(DATA / "legacy_model_0_1")
+    loaded = load_model(DATA / "legacy_model_0_1", trust=True)
     coder = loaded.coder
     assert isinstance(coder, TfidfCoder)
     s = coder.assess(expected["texts"])
