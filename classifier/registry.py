@@ -1,7 +1,7 @@
 """Saved models: one folder per model with its files and `metadata.json`.
 
 The files are written by `coders.persist` in a format whose loading never runs code from
-them (model.skops + vocabulary.json). A model is opened only when metadata.json exists,
+them (model.json + arrays.npz). A model is opened only when metadata.json exists,
 was written by this tool, and holds the SHA-256 of every file, and they match; a file that
 names an unknown type is refused before anything in it is built. Models in the old pickle
 format (model.joblib, which can run code when opened) load only with --trust-model, and
@@ -226,7 +226,7 @@ def load_model(ref: str | Path | None = None, trust: bool = False, root: Path | 
     pickled = _is_pickle_model(model_dir, meta)
     if pickled and not trust:
         raise UserError(Errors.MODEL_PICKLE.format(path=model_dir, name=model_dir.name))
-    if not pickled and not (model_dir / persist.MODEL_FILE).is_file():
+    if not pickled and not (model_dir / persist.STATE_FILE).is_file():
         raise UserError(Errors.MODEL_FOREIGN.format(path=model_dir))
     if trust:
         warnings.append((Warnings.TRUSTED_PICKLE if pickled else Warnings.TRUSTED_MODEL).format(path=model_dir))

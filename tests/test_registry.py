@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 import sklearn
-import skops.io as sio
 
 from classifier.coders import KeywordCoder
 from classifier.coders.persist import dump_pickle
@@ -56,9 +55,9 @@ def pickle_model(folder, obj, **meta):
 def test_saved_model_loads_and_metadata_holds_the_hash_of_each_file(frame, tmp_path):
     folder = save(tmp_path, frame, "imdi", (2024, 11, 25, 12, 0, 0))
     assert folder.name == "20241125-120000-imdi"
-    assert sorted(p.name for p in folder.iterdir()) == ["metadata.json", "model.skops", "vocabulary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "metadata.json", "model.json"]
     meta = read_metadata(folder)
-    assert meta["model_files"] == {n: sha256_file(folder / n) for n in ("model.skops", "vocabulary.json")}
+    assert meta["model_files"] == {n: sha256_file(folder / n) for n in ("model.json", "arrays.npz")}
     assert meta["versions"]["scikit-learn"] == sklearn.__version__
     loaded = load_model(folder)
     assert isinstance(loaded.coder, KeywordCoder) and loaded.warnings == []
@@ -69,7 +68,7 @@ def test_a_changed_file_is_refused_and_trust_loads_it_with_a_warning(frame, tmp_
     folder = save(tmp_path, frame, "imdi", (2024, 1, 1, 0, 0, 0))
     other = save(tmp_path, frame, "other", (2024, 1, 1, 0, 0, 1))
     save_model(coder(frame, match_prior=0.99), {"name": "other"}, other)
-    shutil.copy(other / "model.skops", folder / "model.skops")  # someone swapped the file
+    shutil.copy(other / "model.json", folder / "model.json")  # someone swapped the file
     with pytest.raises(UserError, match="does not match the SHA-256"):
         load_model(folder)
     loaded = load_model(folder, trust=True)
@@ -85,23 +84,32 @@ def test_missing_metadata_is_refused_unless_trusted(frame, tmp_path):
     assert isinstance(load_model(folder, trust=True).coder, KeywordCoder)
 
 
-def test_a_file_naming_an_unknown_type_is_refused_before_anything_is_built(frame, tmp_path):
-    """A skops file can name any importable callable; only the project's own and
-    scikit-learn's types are opened."""
-    folder = save(tmp_path, frame, "imdi", (2024, 1, 1, 0, 0, 0))
-    sio.dump({"payload": shutil.rmtree}, folder / "model.skops")
+def write_state(folder, tree):
+    """Replace the model's model.json and record its hash, as someone who can write the folder could."""
+    (folder / "model.json").write_text(json.dumps(tree), encoding="utf-8")
     edit_metadata(folder, model_files={**read_metadata(folder)["model_files"],
-                                       "model.skops": sha256_file(folder / "model.skops")})
+                                       "model.json": sha256_file(folder / "model.json")})
+
+
+def test_a_file_naming_an_unknown_class_is_refused_before_anything_is_built(frame, tmp_path, monkeypatch):
+    """A model file may name only the project's own classes and the estimators they are built
+    from: anything else (here a function that deletes folders) is refused, even with trust."""
+    folder = save(tmp_path, frame, "imdi", (2024, 1, 1, 0, 0, 0))
+    tree = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    tree["state"]["frame"] = {"$object": "shutil.rmtree", "state": {}}
+    tree["state"]["cv"] = {"$type": "os.system"}
+    write_state(folder, tree)
+    imported = []
+    monkeypatch.setattr("classifier.coders.persist.importlib.import_module", lambda m: imported.append(m))
     for trust in (False, True):
-        with pytest.raises(UserError, match=r"names types this tool does not trust \(shutil\.rmtree\)"):
+        with pytest.raises(UserError, match=r"names types this tool does not trust \(os\.system, shutil\.rmtree\)"):
             load_model(folder, trust=trust)
+    assert imported == []  # nothing was even imported
 
 
 def test_a_foreign_object_with_matching_hashes_is_refused(frame, tmp_path):
     folder = save(tmp_path, frame, "imdi", (2024, 1, 1, 0, 0, 0))
-    sio.dump({"not": "a model"}, folder / "model.skops")
-    edit_metadata(folder, model_files={**read_metadata(folder)["model_files"],
-                                       "model.skops": sha256_file(folder / "model.skops")})
+    write_state(folder, {"not": "a model"})
     with pytest.raises(UserError, match="is not a model made by this tool"):
         load_model(folder)
 
@@ -114,7 +122,7 @@ def test_an_old_pickle_model_opens_only_with_trust_and_converts_to_the_safe_form
     loaded = load_model(folder, trust=True)
     assert loaded.warnings == [Warnings.TRUSTED_PICKLE.format(path=folder)]
     convert_model(folder)
-    assert sorted(p.name for p in folder.iterdir()) == ["metadata.json", "model.skops", "vocabulary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "metadata.json", "model.json"]
     safe = load_model(folder)  # no trust needed any more
     assert safe.metadata["name"] == "old" and safe.metadata["converted"]["from"] == "model.joblib"
     texts = ["Vi trenger praksisplasser", "bolig"]
@@ -141,9 +149,9 @@ def test_other_library_versions_warn_by_name(frame, tmp_path):
 
 def test_an_unloadable_file_from_another_version_is_refused_naming_the_versions(frame, tmp_path):
     folder = save(tmp_path, frame, "imdi", (2024, 1, 1, 0, 0, 0))
-    (folder / "model.skops").write_bytes(b"not a model file at all")
+    (folder / "model.json").write_bytes(b"not a model file at all")
     meta = read_metadata(folder)
-    edit_metadata(folder, model_files={**meta["model_files"], "model.skops": sha256_file(folder / "model.skops")})
+    edit_metadata(folder, model_files={**meta["model_files"], "model.json": sha256_file(folder / "model.json")})
     with pytest.raises(UserError, match="Cannot load model"):
         load_model(folder)
     edit_metadata(folder, versions={**meta["versions"], "scikit-learn": "0.24.2"})
@@ -164,7 +172,7 @@ def test_list_default_and_set_default(frame, tmp_path):
     assert resolve_model_dir(None, tmp_path) == old
     assert resolve_model_dir("second", tmp_path) == new  # the short name after the date
     assert resolve_model_dir(new.name, tmp_path) == new
-    assert resolve_model_dir(str(new / "model.skops"), tmp_path) == new
+    assert resolve_model_dir(str(new / "model.json"), tmp_path) == new
     with pytest.raises(UserError, match="Model not found: third"):
         resolve_model_dir("third", tmp_path)
 
@@ -201,7 +209,7 @@ def test_saving_over_a_model_replaces_it_whole_or_not_at_all(frame, tmp_path, mo
     save_model(coder(frame, match_prior=0.99), {"name": "new"}, folder)
     assert load_model(folder).metadata["name"] == "new" and load_model(folder).coder.match_prior == 0.99
     assert sorted(p.name for p in tmp_path.iterdir()) == ["imdi"]  # no half-written folder left
-    assert sorted(p.name for p in folder.iterdir()) == ["metadata.json", "model.skops", "vocabulary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "metadata.json", "model.json"]
 
 
 def test_a_folder_with_other_files_is_not_replaced_by_a_model(frame, tmp_path):

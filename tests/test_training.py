@@ -15,7 +15,7 @@ from .conftest import FRAME
 
 def test_model_folder_holds_model_and_metadata(model_dir, training_answers):
     meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
-    assert meta["model_sha256"] == sha256_file(model_dir / "model.skops")
+    assert meta["model_sha256"] == sha256_file(model_dir / "model.json")
     for key in ("python", "spacy", "scikit-learn"):
         assert meta["versions"][key]
     assert meta["spacy"]["spacy_model"] == "blank:nb"

@@ -29,7 +29,7 @@ def run(args) -> int:
             raise UserError(Errors.CONVERT_NEEDS_TRUST.format(name=args.convert))
         loaded = convert_model(args.convert, models_dir())
         show_warnings(loaded.warnings)
-        console.print(f"Converted [bold]{loaded.path.name}[/] to the safe format (model.skops + vocabulary.json).")
+        console.print(f"Converted [bold]{loaded.path.name}[/] to the safe format (model.json + arrays.npz).")
     if args.set_default:
         path = set_default(args.set_default, models_dir())
         console.print(f"Default model: [bold]{path.name}[/]")

@@ -325,11 +325,6 @@ class Coder(ClassifierMixin, BaseEstimator, ABC):
         return self.decisions_.oof_correct_
 
     # -- what coders.persist needs to save and load a coder without pickle ----------------
-    def _vocabularies(self) -> dict:
-        """{name: fitted vectorizer} whose `vocabulary_` is saved as a JSON word list (large
-        dicts load far faster from JSON than from skops' object tree)."""
-        return {}
-
     def _derived(self) -> tuple[str, ...]:
         """Fitted attributes that are recomputed after loading instead of being saved."""
         return ()

@@ -88,10 +88,6 @@ class TfidfCoder(Coder):
         self.coef_ = self._linear_weights()
 
     # -- persistence hooks ------------------------------------------------------------------
-    def _vocabularies(self) -> dict:
-        check_is_fitted(self, "head_")
-        return dict(self.head_.named_steps["features"].named_transformers_)
-
     def _derived(self) -> tuple[str, ...]:
         return ("feature_names_",)
 

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-import skops.io as sio
 
 from ..conftest import FRAME, ROOT
 
@@ -50,7 +49,7 @@ def test_unknown_code_in_training_data_names_the_row(cli, tmp_path):
 
 
 def test_tampered_model_is_refused(cli, copy_model, tmp_path):
-    with open(copy_model / "model.skops", "ab") as f:
+    with open(copy_model / "model.json", "ab") as f:
         f.write(b"\0")
     assert_one_line_error(cli("predict", EXAMPLE, "--model", copy_model, "--out", tmp_path / "o.csv"),
                           "does not match the SHA-256")
@@ -58,7 +57,7 @@ def test_tampered_model_is_refused(cli, copy_model, tmp_path):
 
 
 def test_corrupt_model_with_trust_is_still_a_clean_error(cli, copy_model, tmp_path):
-    (copy_model / "model.skops").write_bytes(b"garbage")
+    (copy_model / "model.json").write_bytes(b"garbage")
     code, out, err = cli("predict", EXAMPLE, "--model", copy_model, "--trust-model", "--out", tmp_path / "o.csv")
     assert code == 1 and "Cannot load model" in err and "Traceback" not in err
 
@@ -71,11 +70,11 @@ def test_model_without_metadata(cli, copy_model):
 def test_foreign_model_file(cli, tmp_path):
     folder = tmp_path / "foreign"
     folder.mkdir()
-    sio.dump({"not": "a model"}, folder / "model.skops")
-    (folder / "vocabulary.json").write_text("{}", encoding="utf-8")
+    (folder / "model.json").write_text(json.dumps({"not": "a model"}), encoding="utf-8")
+    (folder / "arrays.npz").write_bytes(b"")
     from classifier.registry import sha256_file
 
-    files = {n: sha256_file(folder / n) for n in ("model.skops", "vocabulary.json")}
+    files = {n: sha256_file(folder / n) for n in ("model.json", "arrays.npz")}
     meta = {"tool": "survey-coder", "model_files": files}
     (folder / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
     assert_one_line_error(cli("predict", EXAMPLE, "--model", folder), "not a model made by this tool")

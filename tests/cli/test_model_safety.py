@@ -72,7 +72,7 @@ def test_models_convert_needs_trust_then_rewrites_the_model(cli, project, model_
     assert (target / "model.joblib").exists()
     code, out, _ = cli("models", "--convert", "old", "--trust-model")
     assert code == 0 and "Converted" in out
-    assert not (target / "model.joblib").exists() and (target / "model.skops").exists()
+    assert not (target / "model.joblib").exists() and (target / "model.json").exists()
     assert load_model(target).metadata["converted"]["from"] == "model.joblib"
     shutil.rmtree(target)
 
@@ -81,9 +81,9 @@ def test_a_pickle_posing_as_the_safe_format_is_refused_and_never_runs(cli, tmp_p
     marker = tmp_path / "payload_ran"
     folder = tmp_path / "evil"
     folder.mkdir()
-    (folder / "model.skops").write_bytes(pickle.dumps(Payload(marker)))
-    (folder / "vocabulary.json").write_text("{}", encoding="utf-8")
-    files = {n: sha256_file(folder / n) for n in ("model.skops", "vocabulary.json")}
+    (folder / "model.json").write_bytes(pickle.dumps(Payload(marker)))
+    (folder / "arrays.npz").write_bytes(pickle.dumps(Payload(marker)))
+    files = {n: sha256_file(folder / n) for n in ("model.json", "arrays.npz")}
     meta = {"tool": "survey-coder", "name": "x", "model_files": files}
     (folder / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
     code, _, err = cli("predict", EXAMPLE, "--text-column", "svar", "--model", folder, "--out", tmp_path / "o.csv")

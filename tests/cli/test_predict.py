@@ -72,7 +72,7 @@ def test_first_run_trains_the_default_model(cli, project, tmp_path):
     code, stdout, err = cli("predict", EXAMPLE, "--text-column", "svar", "--out", out)
     assert code == 0, err
     assert "training the default model" in stdout and "macro F1" in stdout
-    assert len(list((project / "models").glob("*/model.skops"))) == 1
+    assert len(list((project / "models").glob("*/model.json"))) == 1
     assert out.is_file()
 
 

@@ -21,7 +21,7 @@ def test_train_prints_per_code_table_and_saves(cli, tmp_path, training_answers):
     assert code == 0, err
     for word in ("precision", "recall", "F1", "support", "education_guidance", "macro F1", "blank:nb"):
         assert word in stdout
-    assert (out / "model.skops").is_file() and (out / "metadata.json").is_file()
+    assert (out / "model.json").is_file() and (out / "metadata.json").is_file()
 
 
 def test_evaluate_json_and_table(cli, model_dir):
