@@ -324,14 +324,6 @@ class Coder(ClassifierMixin, BaseEstimator, ABC):
     def oof_correct_(self) -> np.ndarray:
         return self.decisions_.oof_correct_
 
-    # -- what coders.persist needs to save and load a coder without pickle ----------------
-    def _derived(self) -> tuple[str, ...]:
-        """Fitted attributes that are recomputed after loading instead of being saved."""
-        return ()
-
-    def _after_load(self) -> None:
-        """Recompute the `_derived` attributes."""
-
     def describe(self) -> dict:
         """What metadata.json records of this coder: its kind and parameters."""
         params = {k: v for k, v in self.get_params(deep=False).items() if k != "frame"}

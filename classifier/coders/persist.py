@@ -72,14 +72,10 @@ class UnsafeModel(Exception):
 
 
 def save(coder: Coder, folder: Path) -> list[str]:
-    """Write `coder` into `folder` as model.json + arrays.npz; returns the file names.
-
-    Attributes the coder recomputes on loading (`_derived`) are not written."""
+    """Write `coder` into `folder` as model.json + arrays.npz; returns the file names."""
     folder = Path(folder)
     writer = _Writer()
-    skip = set(coder._derived())
-    state = {k: v for k, v in _state_of(coder).items() if k not in skip}
-    tree = {"$object": _name(type(coder)), "state": writer.encode(state)}
+    tree = writer.encode(coder)
     (folder / STATE_FILE).write_text(json.dumps(tree, ensure_ascii=False, separators=(",", ":")) + "\n",
                                      encoding="utf-8")
     with open(folder / ARRAYS_FILE, "wb") as f:
@@ -101,7 +97,6 @@ def load(folder: Path) -> Coder:
         coder = _Reader(arrays).decode(tree)
     if not isinstance(coder, Coder):
         raise NotACoder(type(coder).__name__)
-    coder._after_load()
     return coder
 
 
@@ -130,9 +125,9 @@ def _names(node) -> set[str]:
             for key in ("$object", "$type"):
                 if key in n:
                     found.add(str(n[key]))
-            stack.extend(n.values())
+            stack.extend(v for v in n.values() if isinstance(v, dict | list))
         elif isinstance(n, list):
-            stack.extend(n)
+            stack.extend(v for v in n if isinstance(v, dict | list))
     return found
 
 
@@ -186,7 +181,7 @@ class _Reader:
 
     def decode(self, n):
         if isinstance(n, list):
-            return [self.decode(v) for v in n]
+            return [self.decode(v) if isinstance(v, dict | list) else v for v in n]
         if not isinstance(n, dict):
             return n
         if "$object" in n:
@@ -215,7 +210,7 @@ class _Reader:
             return slice(*n["$slice"])
         if "$type" in n:
             return _resolve(n["$type"], TYPES)
-        return {k: self.decode(v) for k, v in n.items()}
+        return {k: self.decode(v) if isinstance(v, dict | list) else v for k, v in n.items()}  # a vocabulary: 20,000 ints
 
 
 def _resolve(name: str, allowed: frozenset) -> type:

@@ -84,15 +84,8 @@ class TfidfCoder(Coder):
                          ("features", make_features(self.min_df)), ("clf", clf)])
 
     def _after_fit(self) -> None:
-        self._after_load()
-        self.coef_ = self._linear_weights()
-
-    # -- persistence hooks ------------------------------------------------------------------
-    def _derived(self) -> tuple[str, ...]:
-        return ("feature_names_",)
-
-    def _after_load(self) -> None:
         self.feature_names_ = np.asarray(self.head_.named_steps["features"].get_feature_names_out())
+        self.coef_ = self._linear_weights()
 
     # -- LinearInFeatures -------------------------------------------------------------------
     def feature_names(self) -> np.ndarray:
