@@ -87,7 +87,7 @@ def build_metadata(coder: Coder, data: CodedAnswers, paths, name: str) -> dict:
 def train(paths, frame_path=None, text_column="text", labels_column="labels", out_dir=None,
           name: str | None = None, spacy_model: str | None = None, C: float = 4.0, cv: int = 5,
           progress=None, annotations=None,
-          disagreement: str = "latest") -> TrainResult:
+          disagreement: str = "latest", kind: str = DEFAULT_KIND) -> TrainResult:
     """Read, check, fit, and save a model; returns it with its metadata and folder."""
     if out_dir:  # refuse a folder of other files before the fit, not after
         check_model_dir(out_dir)
@@ -95,7 +95,7 @@ def train(paths, frame_path=None, text_column="text", labels_column="labels", ou
     used = None
     if annotations is not None:  # review decisions win over file rows with the same text
         data, used = apply_annotations(data, frame, annotations, disagreement)
-    coder = fit_coder(data, frame, spacy_model, C=C, cv=cv, progress=progress)
+    coder = fit_coder(data, frame, spacy_model, C=C, cv=cv, progress=progress, kind=kind)
     name = name or frame.name
     target = Path(out_dir) if out_dir else new_model_dir(name)
     meta = build_metadata(coder, data, paths, name)

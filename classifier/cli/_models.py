@@ -15,7 +15,7 @@ def models_table() -> Table:
     table = Table(title=f"Models in {models_dir()}", title_justify="left")
     table.add_column("")
     table.add_column("name", no_wrap=True)
-    for col in ("created", "code frame", "answers", "macro F1 (CV)", "spaCy pipeline"):
+    for col in ("created", "code frame", "answers", "macro F1 (CV)", "coder"):
         table.add_column(col)
     for path, meta in list_models(models_dir()):
         table.add_row(
@@ -23,11 +23,18 @@ def models_table() -> Table:
             path.name, meta.get("created", "")[:16].replace("T", " "),
             f"{meta['codeframe']['name']} v{meta['codeframe'].get('version', '1')}",
             str(meta["training_data"]["n_answers"]), fmt(meta["cv_scores"]["macro_f1"]),
-            meta["spacy"]["spacy_model"],
+            coder_label(meta),
         )
     if not table.rows:
         table.add_row("", "(none yet: run 'python cli.py train')", "", "", "", "", "")
     return table
+
+
+def coder_label(meta: dict) -> str:
+    """The kind of coder and, when it uses one, its spaCy pipeline: 'tfidf, spaCy blank:nb'."""
+    kind = (meta.get("coder") or {}).get("kind", "tfidf")  # models before 0.2 are all TF-IDF
+    spacy_model = (meta.get("spacy") or {}).get("spacy_model")
+    return f"{kind}, spaCy {spacy_model}" if spacy_model else kind
 
 
 def model_version(loaded) -> str:

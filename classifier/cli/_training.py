@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from ..codeframe import join_labels
+from ..coders import DEFAULT_KIND
 from ..paths import annotations_path, default_frame_path, training_dir
 from ..training import train as train_model
+from ._models import coder_label
 from ._util import console, metrics_table, pct, progress_bar, show_warnings
 
 
 def train_and_show(paths, codeframe=None, text_column="text", labels_column="labels", out=None,
-                   name=None, spacy_model=None, C=4.0, cv=5, annotations=None, disagreement="latest"):
+                   name=None, spacy_model=None, C=4.0, cv=5, annotations=None, disagreement="latest",
+                   kind=DEFAULT_KIND):
     """Train with a progress bar, then print the per-code table."""
     with progress_bar("Training", total=cv + 1) as update:
         result = train_model(
             paths, codeframe, text_column, labels_column, out, name=name, spacy_model=spacy_model,
             C=C, cv=cv, progress=lambda step, done, total: update(done, total, f"Training: {step}"),
-            annotations=annotations, disagreement=disagreement,
+            annotations=annotations, disagreement=disagreement, kind=kind,
         )
     show_warnings(result.warnings)
     if result.annotations is not None:
@@ -31,7 +34,7 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
     )
     console.print(
         f"Code frame: {frame.name} ({'multi-label' if frame.multi_label else 'single-choice'}, "
-        f"{result.frame_origin}). spaCy pipeline: {meta['spacy']['spacy_model']}."
+        f"{result.frame_origin}). Coder: {coder_label(meta)}."
     )
     console.print(f"Saved model to [bold]{result.path}[/]")
     return result

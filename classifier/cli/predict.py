@@ -7,10 +7,12 @@ from pathlib import Path
 from rich.table import Table
 
 from ..coding import check_target, code_texts, coded_frame
-from ..explain import explain_column
+from ..errors import Errors, UserError
+from ..explain import can_explain, explain_column
 from ..paths import models_dir
 from ..registry import default_model_dir
 from ..tables import check_output, pick_column, read_table, write_table
+from ._models import coder_label
 from ._training import default_training
 from ._util import (
     add_command,
@@ -55,6 +57,8 @@ def run(args) -> int:
         default_training()
     loaded, _ = load_model_arg(args, args.codeframe)
     coder = loaded.coder
+    if args.explain and not can_explain(coder):
+        raise UserError(Errors.CANNOT_EXPLAIN.format(kind=coder.kind))
     if args.text_column is None:
         console.print(f"Text column: [bold]{text_col}[/] (guessed; use --text-column to choose)")
     texts = table.frame[text_col].tolist()
@@ -67,7 +71,7 @@ def run(args) -> int:
         result["explain"] = explain_column(coder, texts, scores=coded.distinct)
     write_table(result, out, delimiter=table.delimiter,
                 sav_options={"frame": coder.frame, "column_labels": table.column_labels})
-    console.print(summary_table(summary, coder.frame, f"{loaded.name} (spaCy pipeline {coder.spacy_model})"))
+    console.print(summary_table(summary, coder.frame, f"{loaded.name} ({coder_label(loaded.metadata)})"))
     console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")
     if summary.n_review and out.suffix.lower() != ".sav":
         console.print(f"Next: review the {summary.n_review} flagged answers with "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..coders import CODERS, DEFAULT_KIND
 from ..errors import Errors, UserError
 from ..paths import annotations_path, training_dir
 from ._training import train_and_show
@@ -15,8 +16,9 @@ def run(args) -> int:
 
     Each row needs a text column and a labels column with codes joined by ';'.
     The code frame is --codeframe, else the one in labels/ that covers the codes,
-    else one inferred from the labels. Saves model.joblib and metadata.json in
-    --out (default: a new folder in models/) and prints cross-validated scores.
+    else one inferred from the labels. Saves the model (model.json, arrays.npz) and
+    metadata.json in --out (default: a new folder in models/) and prints
+    cross-validated scores.
 
     Example:
       python cli.py train --data training_data/ --codeframe labels/imdi_kvalifisering.toml
@@ -24,7 +26,7 @@ def run(args) -> int:
     train_and_show(
         args.data or [training_dir()], args.codeframe, args.text_column, args.labels_column,
         args.out, args.name, args.spacy_model, args.C, args.cv,
-        annotations=annotations_option(args), disagreement=args.disagreement,
+        annotations=annotations_option(args), disagreement=args.disagreement, kind=args.coder,
     )
     return 0
 
@@ -52,6 +54,9 @@ def register(sub) -> None:
     p.add_argument("--spacy-model", metavar="NAME_OR_PATH", help="spaCy pipeline (default: nb_core_news_sm if installed, else blank Norwegian)")
     p.add_argument("--C", type=float, default=4.0, help="inverse regularisation strength (default 4)")
     p.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument("--coder", choices=sorted(CODERS), default=DEFAULT_KIND,
+                   help="what codes the answers: tfidf (words and word pieces, a trained classifier; the default) "
+                        "or keyword (the code frame's example phrases; for a first model from few coded answers)")
     p.add_argument("--annotations", metavar="PATH",
                    help="review decisions to train on (default: training_data/annotations.sqlite if it exists)")
     p.add_argument("--no-annotations", action="store_true", help="train on the files only")
