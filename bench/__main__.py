@@ -39,6 +39,15 @@ def show_speed(r: dict) -> None:
     t.add_row(f"(c) cli.py train, {r['train_answers']:,} answers", f"{r['train_s']['median']:.2f}",
               f"{r['answers_per_s']['train']:,.0f}", f"{r['peak_rss_mb']['train']:,.0f} MB",
               f"< 60 s: {_ok(tg['train_under_60s']['met'])}")
+    ld = r.get("model_load")
+    if ld:
+        ip, pr = ld["in_process_s"], ld["process_s"]
+        t.add_row("model opening, safe format (in process)", f"{ip['safe']['median']:.3f}", "", "",
+                  f"≤ 1.2x the pickle: {_ok(tg['load_within_20pct_of_pickle']['met'])}")
+        t.add_row("    the same model as a pickle (before 0.2)", f"{ip['pickle']['median']:.3f}", "", "",
+                  f"ratio {ld['ratio']:.2f}x")
+        t.add_row("    whole process (import, open, exit): safe / pickle", f"{pr['safe']:.2f} / {pr['pickle']:.2f}",
+                  "", "", f"ratio {ld['process_ratio']:.2f}x")
     d = r.get("distinct_stress")
     if d:
         t.add_section()

@@ -45,6 +45,7 @@ from ._common import FRAME, PYTHON, RESULTS, median, resample, run_measured, tim
 TARGET_RATIO = 3.0
 TARGET_TRAIN_S = 60.0
 TARGET_PREDICT_RSS_MB = 1536.0
+TARGET_LOAD_RATIO = 1.2  # opening a safe model: at most 20 % slower than the same model as a pickle
 
 
 def _env(project: Path) -> dict:
@@ -87,6 +88,41 @@ def distinct_texts(texts: list[str], seed: int = 0) -> list[str]:
     return [f"{t} {rng.choice(tails)} (svar {i})" for i, t in enumerate(texts)]
 
 
+def load_times(model: Path, pickle_dir: Path, runs: int, env: dict) -> dict:
+    """Opening a model: the safe format (model.json + arrays.npz) against the same coder kept
+    as a joblib pickle (the format before 0.2), in this process (median of `runs` after one
+    warm-up) and as a whole process that imports, opens and exits."""
+    import json
+    import time
+
+    from classifier.coders.persist import PICKLE_FILE, dump_pickle
+    from classifier.registry import load_model
+
+    pickle_dir.mkdir()
+    dump_pickle(load_model(model).coder, pickle_dir / PICKLE_FILE)
+    meta = {"tool": "survey-coder", "name": "pickle", "model_file": PICKLE_FILE}
+    (pickle_dir / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    opens = {"safe": lambda: load_model(model), "pickle": lambda: load_model(pickle_dir, trust=True)}
+    in_process = {}
+    for name, fn in opens.items():
+        fn()
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        in_process[name] = {"median": median(times), "runs": times}
+    code = "import sys; from classifier.registry import load_model; load_model(sys.argv[1], trust=sys.argv[2] == 'y')"
+    cold_runs: dict[str, list[float]] = {"safe": [], "pickle": []}
+    for _ in range(runs):  # in turn, so a change in the machine's load hits both alike
+        for name, folder, flag in (("safe", model, "n"), ("pickle", pickle_dir, "y")):
+            cold_runs[name].append(run_measured([PYTHON, "-c", code, str(folder), flag], env=env)["seconds"])
+    cold = {name: median(times) for name, times in cold_runs.items()}
+    return {"in_process_s": in_process, "process_s": cold,
+            "ratio": in_process["safe"]["median"] / in_process["pickle"]["median"],
+            "process_ratio": cold["safe"] / cold["pickle"]}
+
+
 def run_speed(n: int = 100_000, train_n: int = 10_000, runs: int = 3, train_runs: int | None = None,
               progress=print, distinct_run: bool = True) -> dict:
     train_runs = runs if train_runs is None else train_runs
@@ -117,6 +153,9 @@ def run_speed(n: int = 100_000, train_n: int = 10_000, runs: int = 3, train_runs
                 [PYTHON, "cli.py", "train", "--data", str(train_path), "--codeframe", str(FRAME), "--out", str(out)],
                 env=env))
         model = tmp / "model0"
+
+        progress(f"model loading: the safe format against the same model as a pickle, {max(runs, 5)} runs each")
+        loading = load_times(model, tmp / "model0_pickle", max(runs, 5), env)
 
         progress(f"(b) cli.py predict on {n:,} answers, {runs} runs")
         predict_runs = []
@@ -169,11 +208,14 @@ def run_speed(n: int = 100_000, train_n: int = 10_000, runs: int = 3, train_runs
         "answers_per_s": {"spacy_floor": n / a, "predict": n / b, "train": train_n / c},
         "peak_rss_mb": {"predict": b_rss, "train": c_rss, "startup": max(r["max_rss_mb"] for r in startup)},
         "distinct_stress": distinct,
+        "model_load": loading,
         "targets": {
             "predict_within_3x_floor": {"target": TARGET_RATIO, "value": b / a, "met": b / a <= TARGET_RATIO},
             "train_under_60s": {"target": TARGET_TRAIN_S, "value": c, "met": c < TARGET_TRAIN_S},
             "predict_rss_under_1_5GB": {"target": TARGET_PREDICT_RSS_MB, "value": b_rss,
                                         "met": b_rss < TARGET_PREDICT_RSS_MB},
+            "load_within_20pct_of_pickle": {"target": TARGET_LOAD_RATIO, "value": loading["ratio"],
+                                            "met": loading["ratio"] <= TARGET_LOAD_RATIO},
         },
     }
 

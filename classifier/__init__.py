@@ -4,4 +4,4 @@ The package is the library; `classifier.cli` is the command line on top of it.
 Nothing outside `classifier.cli` prints or exits.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

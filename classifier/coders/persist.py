@@ -11,7 +11,7 @@ state of those known classes — no pickle, no code from the file.
 (skops.io does the same job, but importing it imports every scikit-learn estimator, which
 made `predict` about a third slower to start; this module needs nothing beyond NumPy.)
 
-Models saved by survey-coder 0.1 and 0.2 are joblib pickles (`model.joblib`). Unpickling
+Models saved by survey-coder 0.1 are joblib pickles (`model.joblib`). Unpickling
 can run any code, so `load_pickle` is only for files the user vouches for (--trust-model);
 pickles of 0.1 (`classifier.model.SurveyCoder`) become the TfidfCoder that codes as they did.
 """
