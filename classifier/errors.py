@@ -84,6 +84,34 @@ class Errors:
     REPORT_OUT_IS_INPUT = "The report would overwrite the input {path}. Choose another --out folder."
     PREVIOUS_INVALID = "Code frame {path}: [frame.previous] is invalid: {reason}. See labels/README.md for the format."
     SAV_WRITE_FAILED = "Cannot write {path} as an SPSS file: {reason}."
+    # Survey files in and out (issues 9, 10, 14).
+    NOT_TEXT = "Cannot read {path}: it is {what}. Open it in Excel or the survey tool and save the answers as .xlsx or .csv."
+    NOT_A_WORKBOOK = "Cannot read {path}: it is {what}, not an Excel workbook. Open it in Excel or the survey tool and save the answers as .xlsx or .csv."
+    FILE_TOO_LARGE = "{path} is {size}, more than the {limit} this tool reads from a CSV or SPSS file. Split it into smaller files, or raise the limit with the environment variable {var} (in MB) if this machine has the memory."
+    XLSX_TOO_LARGE = "{path} unpacks to {size}, more than the {limit} this tool reads from an XLSX file. Split it or save it as CSV, or raise the limit with the environment variable {var} (in MB) if this machine has the memory."
+    XLSX_RATIO = "{path} is packed {ratio} to 1 ({entry}), more than the {limit} to 1 a real workbook reaches: it may be made to exhaust memory. Save it again from Excel, or raise the limit with the environment variable {var} if you trust the file."
+    BAD_LIMIT = "The environment variable {var} must be a positive number (got '{value}'). Fix or unset it."
+    UNKNOWN_SHEET = "No sheet {sheet!r} in {path}. Sheets there: {sheets}. Use --sheet with one of these names, or its number (0 = the first)."
+    SHEET_EMPTY = "Sheet '{sheet}' of {path} is empty. Sheets there: {sheets}. Use --sheet '{suggest}' to read the one with data."
+    HEADER_ROW_PAST_END = "--header-row {row} is outside {path}{where}, which has {n} rows. Give the row that names the columns, numbered as in Excel (the first row is 1)."
+    HEADER_ROW_EMPTY = "Row {row} of {path}{where} is empty, so it cannot name the columns. Give the row that does with --header-row, numbered as in Excel."
+    HEADER_ROW_NOT_FOR_SAV = "--header-row is for CSV and XLSX files; {path} is an SPSS file, which names its variables itself. Leave out --header-row."
+    AMBIGUOUS_COLUMN = "Column '{column}' matches several columns in {path}: {matches}. Use --{option} with the exact name."
+    NOT_A_TEXT_COLUMN = "Column '{column}' in {path} holds mostly numbers, dates or codes ({n} of {total} filled cells), not written answers. {suggest} Name the answers with --text-column, or add --force-text-column to code this column anyway."
+    TEXT_COLUMNS_FOUND = "Columns with text there: {columns}."
+    NO_TEXT_COLUMNS_FOUND = "No column there holds written answers."
+    OUTPUT_EXISTS = "Output {path} already exists (it may hold corrections made by hand). Add --overwrite to replace it, or choose another --out."
+    OUTPUT_IS_FOLDER = "Output {path} is a folder. Name a file in it for --out, such as {path}/coded.csv."
+    OUTPUT_NOT_WRITABLE = "Cannot write output {path}: its folder does not take new files ({reason}). Choose another --out, or fix the folder's permissions."
+    OUTPUT_NOT_REPLACEABLE = "Cannot replace output {path} ({reason}). Close it if it is open in Excel, make it writable, or choose another --out."
+    WRITE_FAILED = "Cannot write {path}: {reason}. Nothing was written; check the folder and the free space, then run again."
+
+
+class Notes:
+    """One-line remarks the command line shows (not errors, not warnings)."""
+
+    HEADER_FOUND = "Header: row {row}{where}; the rows above it look like titles (use --header-row N to choose another)."
+    OVERWRITING = "Replacing {path} (--overwrite)."
 
 
 class Warnings:

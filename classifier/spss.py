@@ -6,14 +6,19 @@ with the code's Norwegian name, then confidence, needs_review, the codes as text
 the probability of each code. SPSS variable names must start with a letter, hold only
 letters, digits, `_` and `.`, be at most 64 bytes, be unique ignoring case and not be a
 reserved word, so names are made valid and the renames are kept: returned, stored
-as the variables' labels and written into the file's notes.
-(Reading .sav files is `tables.read_table`.)
+as the variables' labels and listed in the file's notes (one short line each).
+
+A .sav input (`read_sav`, called by `tables.read_table`) keeps its typed values and its
+metadata, so a .sav written from it keeps its variable names, value labels, user-missing
+values, measure levels, formats, variable labels and file label. The header's creation
+date and time are fixed, so the same input gives the same bytes.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,11 +38,68 @@ LABEL_CODES = "Koder (nøkler skilt med ;)"
 LABEL_PROBABILITY = "Sannsynlighet: {name}"
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "AE", "Ø": "OE", "Å": "AA"})
 _INVALID = re.compile(r"[^A-Za-z0-9_.]+")
+NOTE_BYTES = 80  # an SPSS document line; pyreadstat refuses a longer note
+FILE_LABEL_BYTES = 64
+RENAMES_NOTE = "Variable names changed to be valid in SPSS (old -> new):"
+# The header's creation date and time (bytes 92-108 of a .sav), fixed instead of the clock's.
+SAV_CREATED = b"01 Jan 80" + b"00:00:00"
+_CREATED_AT = 92
 _NUMBER = re.compile(r"^-?(0|[1-9]\d{0,14})(\.\d+)?$")
 
 
-def spss_name(name: object, taken: set[str]) -> str:
-    """A valid SPSS variable name for `name`, unique (ignoring case) among `taken`; adds it to `taken`."""
+@dataclass
+class SavSource:
+    """A .sav input as read: its typed values (user-missing values as they are) and the
+    metadata that `write_sav` writes back, keyed by variable name."""
+
+    data: pd.DataFrame
+    rows: list[int]                 # positions in `data` of the table's rows (blank rows dropped)
+    columns: list[str]
+    file_label: str = ""
+    labels: dict = field(default_factory=dict)
+    value_labels: dict = field(default_factory=dict)
+    missing: dict = field(default_factory=dict)   # as write_sav's missing_ranges
+    measures: dict = field(default_factory=dict)
+    formats: dict = field(default_factory=dict)   # numeric variables only
+    widths: dict = field(default_factory=dict)
+
+
+def read_sav(path: Path) -> tuple[pd.DataFrame, dict, SavSource]:
+    """(the values as text, user-missing values blank; variable labels; the SavSource)."""
+    import pyreadstat
+
+    df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
+    missing = {var: [r["lo"] if r["lo"] == r["hi"] else {"lo": r["lo"], "hi": r["hi"]} for r in ranges]
+               for var, ranges in (meta.missing_ranges or {}).items()}
+    numeric = {v for v, t in (meta.readstat_variable_types or {}).items() if t == "double"}
+    source = SavSource(
+        df, list(range(len(df))), list(df.columns), meta.file_label or "",
+        labels={k: v for k, v in meta.column_names_to_labels.items() if v},
+        value_labels=dict(meta.variable_value_labels or {}), missing=missing,
+        measures={k: v for k, v in (meta.variable_measure or {}).items() if v in ("nominal", "ordinal", "scale")},
+        formats={k: v for k, v in (meta.original_variable_types or {}).items() if k in numeric},
+        widths=dict(meta.variable_display_width or {}),
+    )
+    text = df.copy()
+    for col in text.columns:
+        s = text[col]
+        for r in (meta.missing_ranges or {}).get(col, []):
+            if pd.api.types.is_numeric_dtype(s):
+                s = s.mask((s >= r["lo"]) & (s <= r["hi"]))
+            elif col not in numeric:
+                s = s.mask(s == r["lo"])
+        if pd.api.types.is_float_dtype(s) and s.dropna().apply(float.is_integer).all():
+            s = s.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        text[col] = s
+    return text, source.labels, source
+
+
+def spss_name(name: object, taken: set[str], keep: bool = False) -> str:
+    """A valid SPSS variable name for `name`, unique (ignoring case) among `taken`; adds it to
+    `taken`. With `keep` (a name from a .sav input), a name SPSS takes as it is stays."""
+    if keep and _valid_as_is(str(name)) and str(name).upper() not in taken:
+        taken.add(str(name).upper())
+        return str(name)
     text = unicodedata.normalize("NFKD", str(name).translate(_FOLD)).encode("ascii", "ignore").decode()
     text = re.sub(r"_+", "_", _INVALID.sub("_", text)).strip("._")
     if not text or not text[0].isalpha():
@@ -54,38 +116,61 @@ def spss_name(name: object, taken: set[str]) -> str:
     return candidate
 
 
+def _valid_as_is(name: str) -> bool:
+    """Whether SPSS (and pyreadstat) take `name` unchanged: a letter first, then letters,
+    digits, '_', '.', '@', '#' or '$', not ending in '.', at most 64 bytes, not reserved."""
+    return (bool(name) and name[0].isalpha() and len(name.encode()) <= MAX_NAME and not name.endswith(".")
+            and all(ch.isalnum() or ch in "_.@#$" for ch in name) and name.upper() not in RESERVED)
+
+
 def sav_frame(df: pd.DataFrame, frame: CodeFrame | None = None, column_labels: dict | None = None,
-              labels_column: str = "labels") -> tuple[pd.DataFrame, dict, dict, dict, dict]:
-    """The table to write and its metadata: (data, {original: spss name}, variable labels,
-    value labels, measures), all keyed by SPSS name."""
+              labels_column: str = "labels", source: SavSource | None = None) -> tuple[pd.DataFrame, dict, dict]:
+    """The table to write, {original column: SPSS name}, and pyreadstat.write_sav's metadata
+    arguments (labels, value labels, measures, and from `source` user-missing values,
+    formats and display widths), all keyed by SPSS name.
+
+    With `source` (the .sav `df` was read from: its columns first), those columns are
+    written with the source's typed values and metadata."""
     column_labels = column_labels or {}
     keys = _code_keys(df, frame, labels_column)
     prob_cols = [c for c in probability_columns(keys) if c in df.columns]
     result = set(RESULT_COLUMNS) | set(prob_cols)
     inputs = [c for c in df.columns if c not in result]
+    from_source = dict(zip(df.columns[:len(source.columns)], source.columns)) if source is not None else {}
+    if source is not None and len(df) != len(source.rows):
+        raise ValueError("the table does not match the .sav file it was read from")
     taken: set[str] = set()
     names: dict[str, str] = {}
     columns: dict[str, pd.Series] = {}
-    var_labels: dict[str, str] = {}
-    value_labels: dict[str, dict] = {}
-    measures: dict[str, str] = {}
+    meta: dict[str, dict] = {k: {} for k in ("column_labels", "variable_value_labels", "variable_measure",
+                                            "missing_ranges", "variable_format", "variable_display_width")}
 
     def add(original: str, series: pd.Series, label: str | None, values: dict | None = None,
-            measure: str | None = None) -> None:
-        name = spss_name(original, taken)
+            measure: str | None = None, var: str | None = None) -> None:
+        name = spss_name(original, taken, keep=var == original)
         names[original] = name
         columns[name] = series.reset_index(drop=True)
         if label:
-            var_labels[name] = label
+            meta["column_labels"][name] = label
         elif name != original:
-            var_labels[name] = str(original)
+            meta["column_labels"][name] = str(original)
         if values:
-            value_labels[name] = values
+            meta["variable_value_labels"][name] = values
         if measure:
-            measures[name] = measure
+            meta["variable_measure"][name] = measure
+        if var is not None:
+            for key, held in (("missing_ranges", source.missing), ("variable_format", source.formats),
+                              ("variable_display_width", source.widths)):
+                if var in held:
+                    meta[key][name] = held[var]
 
     for c in inputs:
-        add(str(c), _input_series(df[c]), column_labels.get(c))
+        var = from_source.get(c)
+        if var is not None:
+            add(str(c), source.data[var].iloc[source.rows], source.labels.get(var),
+                source.value_labels.get(var), source.measures.get(var), var)
+        else:
+            add(str(c), _input_series(df[c]), column_labels.get(c))
     if labels_column in df.columns:
         codes = df[labels_column].map(split_labels)
         answered = codes.map(bool)
@@ -103,33 +188,53 @@ def sav_frame(df: pd.DataFrame, frame: CodeFrame | None = None, column_labels: d
     for k, col in zip([c[2:] for c in prob_cols], prob_cols, strict=True):
         name = frame.code(k).name if frame is not None and k in frame.keys and frame.code(k).name else k
         add(col, _float_series(df[col]), LABEL_PROBABILITY.format(name=name), None, "scale")
-    return pd.DataFrame(columns), names, var_labels, value_labels, measures
+    return pd.DataFrame(columns), names, meta
 
 
 def write_sav(df: pd.DataFrame, path: str | Path, frame: CodeFrame | None = None, column_labels: dict | None = None,
-              labels_column: str = "labels", file_label: str | None = None) -> dict[str, str]:
+              labels_column: str = "labels", file_label: str | None = None, source: SavSource | None = None,
+              target: str | Path | None = None) -> dict[str, str]:
     """Write a coded table as SPSS .sav at `path`; returns {original column: SPSS name}.
 
     `frame` gives the code order and Norwegian names (without it, codes are taken from the
     p_<code> columns or the labels present); `column_labels` are variable labels of the
-    input columns (as read from an input .sav).
+    input columns; `source` is the .sav input whose values and metadata are kept (its file
+    label too, unless `file_label` is given). `target` is the path named in errors (`path`
+    may be a temporary file).
     """
     import pyreadstat
 
-    data, names, var_labels, value_labels, measures = sav_frame(df, frame, column_labels, labels_column)
-    renamed = [f"{o} -> {n}" for o, n in names.items() if o != n]
-    notes = ["Variable names changed to be valid in SPSS: " + "; ".join(renamed)] if renamed else None
+    data, names, meta = sav_frame(df, frame, column_labels, labels_column, source)
+    renamed = [_clip(f"{o} -> {n}", NOTE_BYTES) for o, n in names.items() if o != n]
+    notes = [RENAMES_NOTE, *renamed] if renamed else None
     if file_label is None:
-        file_label = f"Kodet med survey-coder: {frame.name} v{frame.version}" if frame is not None else ""
+        file_label = source.file_label if source is not None and source.file_label else (
+            f"Kodet med survey-coder: {frame.name} v{frame.version}" if frame is not None else "")
     try:
-        pyreadstat.write_sav(
-            data, str(path), file_label=file_label[:64], column_labels=var_labels, note=notes,
-            variable_value_labels=value_labels, variable_measure=measures,
-        )
+        pyreadstat.write_sav(data, str(path), file_label=_clip(file_label, FILE_LABEL_BYTES), note=notes,
+                             **{k: v for k, v in meta.items() if v})
     except Exception as e:  # pyreadstat raises its own error types for values it cannot store
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise UserError(Errors.SAV_WRITE_FAILED.format(path=path, reason=reason)) from None
+        raise UserError(Errors.SAV_WRITE_FAILED.format(path=target or path, reason=reason)) from None
+    _fix_created(Path(path))
     return names
+
+
+def _clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, never inside a character."""
+    raw = text.encode()
+    if len(raw) <= limit:
+        return text
+    return raw[:limit - 3].decode(errors="ignore") + "..."
+
+
+def _fix_created(path: Path) -> None:
+    """Overwrite the header's creation date and time (readstat writes the clock's) with
+    SAV_CREATED, so that the same table gives the same bytes."""
+    with open(path, "r+b") as f:
+        if f.read(4) in (b"$FL2", b"$FL3"):
+            f.seek(_CREATED_AT)
+            f.write(SAV_CREATED)
 
 
 def _code_keys(df: pd.DataFrame, frame: CodeFrame | None, labels_column: str) -> list[str]:

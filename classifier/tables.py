@@ -1,9 +1,12 @@
 """Reading and writing survey files as analysts have them: CSV, XLSX and SPSS .sav.
 
-CSV input: the encoding (UTF-8, UTF-8 with BOM, Windows-1252) and the delimiter
-(`;` from Norwegian Excel, `,`, tab, `|`) are detected. Every cell is read as text so
-ids like "0301" keep their zeros. Output is written to a temporary file beside the
-target and moved into place, so an interrupted run never leaves half a file.
+CSV input: the encoding (UTF-8 with or without BOM, UTF-16/UTF-32, Windows-1252) and the
+delimiter (`;` from Norwegian Excel, `,`, tab, `|`) are detected, and a file that is not
+text is refused (`sniff`). Every cell is read as text so ids like "0301" keep their zeros.
+Title rows above the header are skipped in CSV and XLSX (`sniff.find_header`). A Table
+keeps what it needs to write its coded copy alike: the workbook of an XLSX (`xlsx`), the
+typed values and metadata of a .sav (`spss`). Output is checked to be writable before the
+work starts, written to a temporary file beside the target and moved into place.
 """
 
 from __future__ import annotations
@@ -13,27 +16,27 @@ import io
 import os
 import re
 import tempfile
-import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import Errors, UserError
+from .sniff import HEADER_SCAN_ROWS, check_size, find_header, norm, read_text, sniff_delimiter
+from .sniff import decode as decode  # noqa: F401 - re-exported
+from .xlsx import XLSX_TIME as XLSX_TIME  # noqa: F401 - re-exported
+from .xlsx import XLSX_ZIP_TIME as XLSX_ZIP_TIME  # noqa: F401 - re-exported
+from .xlsx import XlsxSource, read_xlsx, write_kept, write_xlsx
 
 READABLE = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".sav")
 WRITABLE = (".csv", ".xlsx", ".sav")
-_DELIMITERS = ";,\t|"
 # Cells starting with these may run as formulas in Excel or LibreOffice.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_PATTERN = r"[+-]?\d+([.,]\d+)?"
 _NUMBER = re.compile(f"^{_NUMBER_PATTERN}$")
-_FORMULA_PATTERN = r"[=+\-@\t\r]"
-# Fixed times in XLSX output, so the same tables give the same bytes (the zip format starts at 1980).
-XLSX_TIME = datetime(1980, 1, 1)
-XLSX_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# Cells that are not written answers: numbers, dates, times, code lists, or one token with a digit.
+_NOT_TEXT = r"[\d\s.,:;/+\-%]*\d[\d\s.,:;/+\-%]*|(?=\S*\d)\S{1,20}"
 
 
 # Column names that mean the same thing in survey files, lower-cased.
@@ -42,8 +45,8 @@ ID_COLUMNS = ("id", "respondent_id", "respondent")
 
 
 def find_column(columns, names) -> str | None:
-    """The first of `columns` whose lower-cased name is one of `names`."""
-    return next((c for c in columns if str(c).lower() in names), None)
+    """The first of `columns` whose name (normalised: NFC, trimmed, any case) is one of `names`."""
+    return next((c for c in columns if norm(c) in names), None)
 
 
 @dataclass
@@ -55,6 +58,11 @@ class Table:
     delimiter: str = ";"
     encoding: str = "utf-8"
     column_labels: dict = field(default_factory=dict)  # variable labels from .sav
+    header_row: int = 1          # the row naming the columns, 1-based as Excel shows it
+    header_found: bool = False   # True when it was found below title rows (worth saying)
+    sheet: str | None = None     # the sheet read from an XLSX
+    xlsx: XlsxSource | None = None  # an XLSX input's workbook, for `write_table(source=...)`
+    sav: object | None = None    # a .sav input's typed values and metadata (spss.SavSource)
 
 
 def check_input(path: str | Path) -> Path:
@@ -68,51 +76,33 @@ def check_input(path: str | Path) -> Path:
     return p
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding name): UTF-8 (with or without BOM), else Windows-1252."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
+def read_table(path: str | Path, sheet: str | int | None = 0, header_row: int | None = None) -> Table:
+    """Read a CSV, XLSX or SAV file into a Table of strings (empty cells are "").
 
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter of a CSV text: csv.Sniffer on the first lines, else the most frequent."""
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        header = text.splitlines()[0] if text else ""
-        counts = {d: header.count(d) for d in _DELIMITERS}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
-
-
-def read_table(path: str | Path, sheet: str | int | None = 0) -> Table:
-    """Read a CSV, XLSX or SAV file into a Table of strings (empty cells are "")."""
+    `header_row` (1-based, as Excel numbers rows) names the row that holds the column
+    names; without it, title rows above the header are skipped (CSV and XLSX).
+    """
     p = check_input(path)
     suffix = p.suffix.lower()
+    if header_row is not None and suffix == ".sav":
+        raise UserError(Errors.HEADER_ROW_NOT_FOR_SAV.format(path=p))
     try:
         if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, sheet_name=sheet if sheet is not None else 0, dtype=str, engine="openpyxl")
-            table = Table(_clean(df), p)
+            read = read_xlsx(p, sheet, header_row)
+            frame, kept = _clean(read.frame)
+            read.source.rows = [read.source.rows[i] for i in kept]
+            table = Table(frame, p, header_row=read.source.header_row, header_found=read.header_found,
+                          sheet=read.source.sheet, xlsx=read.source)
         elif suffix == ".sav":
-            table = _read_sav(p)
+            from .spss import read_sav  # noqa: PLC0415 - pyreadstat only when needed
+
+            check_size(p)
+            raw, labels, source = read_sav(p)
+            frame, kept = _clean(raw)
+            source.rows = kept
+            table = Table(frame, p, column_labels=labels, sav=source)
         else:
-            text, encoding = decode(p.read_bytes())
-            if not text.strip():
-                raise UserError(Errors.EMPTY_FILE.format(path=p))
-            delimiter = sniff_delimiter(text)
-            df = pd.read_csv(
-                io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False
-            )
-            table = Table(_unguard(_clean(df)), p, delimiter=delimiter, encoding=encoding)
+            table = _read_csv(p, header_row)
     except UserError:
         raise
     except (pd.errors.ParserError, ValueError, OSError, KeyError) as e:
@@ -127,60 +117,124 @@ def read_table(path: str | Path, sheet: str | int | None = 0) -> Table:
     return table
 
 
-def _clean(df: pd.DataFrame) -> pd.DataFrame:
+def _read_csv(p: Path, header_row: int | None) -> Table:
+    """A CSV/text file: title lines above the header are skipped (or up to `header_row`)."""
+    text, encoding = read_text(p)
+    if not text.strip():
+        raise UserError(Errors.EMPTY_FILE.format(path=p))
+    delimiter = sniff_delimiter(text)
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
+    records, ends = _first_records(lines, delimiter, max(HEADER_SCAN_ROWS, header_row or 0))
+    first = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), 0)
+    if header_row is not None:
+        if header_row < 1 or header_row > len(records):
+            raise UserError(Errors.HEADER_ROW_PAST_END.format(row=header_row, path=p, where="", n=len(records)))
+        if not any(c.strip() for c in records[header_row - 1]):
+            raise UserError(Errors.HEADER_ROW_EMPTY.format(row=header_row, path=p, where=""))
+        start = header_row - 1
+    else:
+        start = find_header(records)
+    body = "".join(lines[ends[start - 1]:]) if start > first else text
+    df = pd.read_csv(io.StringIO(body), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False)
+    frame, _ = _clean(df)
+    return Table(_unguard(frame), p, delimiter=delimiter, encoding=encoding, header_row=start + 1,
+                 header_found=header_row is None and start > first)
+
+
+def _first_records(lines: list[str], delimiter: str, n: int) -> tuple[list[list[str]], list[int]]:
+    """The first `n` CSV records of `lines`, and after each the number of lines it ended on
+    (a quoted cell may span lines)."""
+    consumed = 0
+
+    def feed():
+        nonlocal consumed
+        for line in lines:
+            consumed += 1
+            yield line
+
+    records, ends = [], []
+    try:
+        for record in csv.reader(feed(), delimiter=delimiter):
+            records.append(record)
+            ends.append(consumed)
+            if len(records) >= n:
+                break
+    except csv.Error:
+        pass  # pandas reads the file and names what is wrong
+    return records, ends
+
+
+def _clean(df: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """Text cells, trimmed column names, blank rows dropped; and the positions of the rows kept."""
     df = df.copy()
     df.columns = [str(c).strip() for c in df.columns]
     df = df.astype(object).fillna("").astype(str)  # object first: "" is no float fill value
+    if not len(df) or not len(df.columns):
+        return df, list(range(len(df)))
     # Drop rows that are blank in every cell (Excel leaves them at the end).
     # Column by column (vectorised): a row-wise apply built a Series per row, ~0.8 s per 100,000 rows.
-    keep = (df.apply(lambda col: col.str.strip()) != "").any(axis=1) if len(df.columns) else []
-    return df[keep].reset_index(drop=True) if len(df) else df
-
-
-def _read_sav(p: Path) -> Table:
-    import pyreadstat
-
-    df, meta = pyreadstat.read_sav(str(p), apply_value_formats=False)
-    labels = dict(zip(meta.column_names, meta.column_labels or []))
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_float_dtype(s) and s.dropna().apply(float.is_integer).all():
-            out[col] = s.map(lambda v: "" if pd.isna(v) else str(int(v)))
-    return Table(_clean(out), p, column_labels={k: v for k, v in labels.items() if v})
+    keep = (df.apply(lambda col: col.str.strip()) != "").any(axis=1).to_numpy()
+    return df[keep].reset_index(drop=True), [i for i, k in enumerate(keep) if k]
 
 
 def pick_column(table: Table, column: str | None, option: str = "text-column") -> str:
-    """Return `column` if it exists; with None, guess the text column (longest texts)."""
+    """Return the column named `column` (matched as typed, else normalised: NFC, trimmed, any
+    case); with None, guess the text column (longest texts)."""
     cols = list(table.frame.columns)
     if column is not None:
         if column in cols:
             return column
-        lowered = {c.lower(): c for c in cols}
-        if column.lower() in lowered:
-            return lowered[column.lower()]
+        matches = [c for c in cols if norm(c) == norm(column)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise UserError(Errors.AMBIGUOUS_COLUMN.format(
+                column=column, path=table.path, matches=", ".join(f"'{c}'" for c in matches), option=option))
         raise UserError(
             Errors.UNKNOWN_COLUMN.format(column=column, path=table.path, columns=", ".join(cols), option=option)
         )
     return guess_text_column(table)
 
 
-def guess_text_column(table: Table) -> str:
-    """The column whose cells are longest on average and mostly not numbers."""
-    best, best_len = None, 0.0
+def _text_profile(s: pd.Series) -> tuple[int, int, float]:
+    """(filled cells, cells that are numbers, dates or codes, mean length of the filled cells)."""
+    s = s.astype(str).str.strip()
+    filled = s[s != ""]
+    if filled.empty:
+        return 0, 0, 0.0
+    return len(filled), int(filled.str.fullmatch(_NOT_TEXT).sum()), float(filled.str.len().mean())
+
+
+def text_columns(table: Table) -> list[str]:
+    """Columns that hold written text (mostly not numbers, dates or codes), longest texts first."""
+    found = []
     for c in table.frame.columns:
-        s = table.frame[c].astype(str).str.strip()
-        filled = s[s != ""]
-        if filled.empty or filled.str.fullmatch(r"[\d.,:/ -]+").mean() > 0.5:
-            continue
-        mean_len = filled.str.len().mean()
-        if mean_len > best_len:
-            best, best_len = c, mean_len
-    if best is None or best_len < 3:
+        n, not_text, mean_len = _text_profile(table.frame[c])
+        if n and not_text * 2 <= n and mean_len >= 3:
+            found.append((mean_len, c))
+    return [c for _, c in sorted(found, key=lambda x: -x[0])]
+
+
+def guess_text_column(table: Table) -> str:
+    """The column whose cells are longest on average and mostly not numbers, dates or codes."""
+    found = text_columns(table)
+    if not found:
         raise UserError(
             Errors.NO_TEXT_COLUMN.format(path=table.path, columns=", ".join(map(str, table.frame.columns)))
         )
-    return best
+    return found[0]
+
+
+def check_text_column(table: Table, column: str) -> None:
+    """Refuse a text column whose filled cells are mostly numbers, dates or codes: coding
+    them gives confident nonsense. Names the columns that do hold text."""
+    n, not_text, _ = _text_profile(table.frame[column])
+    if not n or not_text * 2 <= n:
+        return
+    others = [f"'{c}'" for c in text_columns(table) if c != column][:5]
+    suggest = Errors.TEXT_COLUMNS_FOUND.format(columns=", ".join(others)) if others else Errors.NO_TEXT_COLUMNS_FOUND
+    raise UserError(Errors.NOT_A_TEXT_COLUMN.format(column=column, path=table.path, n=not_text, total=n,
+                                                    suggest=suggest))
 
 
 def guard_formula(value: object) -> object:
@@ -239,29 +293,60 @@ def _unguard(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def check_output(out: str | Path, inputs: list[Path] | tuple = (), suffixes: tuple = WRITABLE) -> Path:
-    """`out` if it can be written: a known file type, an existing folder, and none of `inputs`."""
+def check_output(out: str | Path, inputs: list[Path] | tuple = (), suffixes: tuple = WRITABLE,
+                 overwrite: bool = True) -> Path:
+    """`out` if it can be written, checked before any work is done: a known file type, a
+    folder that exists and takes new files, none of `inputs`, and, if the file exists,
+    `overwrite` allowed and the file replaceable."""
     o = Path(out)
     if o.suffix.lower() not in suffixes:
         raise UserError(Errors.UNSUPPORTED_OUTPUT.format(path=o, suffix=o.suffix or "(none)"))
-    if not o.resolve().parent.is_dir():
+    folder = o.resolve().parent
+    if not folder.is_dir():
         raise UserError(Errors.OUTPUT_DIR_MISSING.format(path=o))
+    if o.is_dir():
+        raise UserError(Errors.OUTPUT_IS_FOLDER.format(path=o))
     for i in inputs:
         if Path(i).exists() and o.exists() and o.resolve() == Path(i).resolve():
             raise UserError(Errors.OUTPUT_IS_INPUT.format(path=o))
+    if o.exists() and not overwrite:
+        raise UserError(Errors.OUTPUT_EXISTS.format(path=o))
+    try:  # the real test: permissions, read-only or full file systems, and more
+        fd, probe = tempfile.mkstemp(prefix=f".{o.name}.", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise UserError(Errors.OUTPUT_NOT_WRITABLE.format(path=o, reason=_reason(e))) from None
+    if o.exists():
+        try:  # opened for writing, not changed: fails for a read-only or locked file
+            with open(o, "r+b"):
+                pass
+        except OSError as e:
+            raise UserError(Errors.OUTPUT_NOT_REPLACEABLE.format(path=o, reason=_reason(e))) from None
     return o
+
+
+def _reason(e: OSError) -> str:
+    """'permission denied', 'no space left on device', ..."""
+    return e.strerror.lower() if e.strerror else str(e) or type(e).__name__
 
 
 @contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside `target`; move it into place only on success."""
     target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.resolve().parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.resolve().parent)
+    except OSError as e:
+        raise UserError(Errors.WRITE_FAILED.format(path=target, reason=_reason(e))) from None
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared like any new file
     try:
         yield Path(tmp)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as e:
+            raise UserError(Errors.WRITE_FAILED.format(path=target, reason=_reason(e))) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -273,63 +358,33 @@ def _umask() -> int:
     return mask
 
 
-def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_options: dict | None = None) -> Path:
+def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_options: dict | None = None,
+                source: Table | None = None) -> Path:
     """Write `df` atomically as CSV (UTF-8 with BOM, for Excel), XLSX or SAV.
 
     Text that looks like a formula is made inert: quoted in CSV, a string cell in XLSX.
+    With `source`, the Table `df` was made from (its columns first, then new ones): XLSX
+    from XLSX is written into a copy of the input workbook (`xlsx.write_kept`), SAV from
+    SAV keeps the input's values and metadata. XLSX otherwise: text columns of plain
+    numbers become numbers (`xlsx.numbers_kept`).
     """
     o = Path(out)
     suffix = o.suffix.lower()
+    if suffix not in WRITABLE:
+        raise UserError(Errors.UNSUPPORTED_OUTPUT.format(path=o, suffix=o.suffix or "(none)"))
     with atomic_path(o) as tmp:
-        if suffix == ".csv":
-            guard_frame(df).to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        elif suffix == ".xlsx":
-            write_xlsx({"data": df}, tmp)
-        elif suffix == ".sav":
-            from .spss import write_sav  # noqa: PLC0415 - pyreadstat only when needed
+        try:
+            if suffix == ".csv":
+                guard_frame(df).to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            elif suffix == ".xlsx" and source is not None and source.xlsx is not None:
+                write_kept(source.xlsx, df, tmp)
+            elif suffix == ".xlsx":
+                write_xlsx({"data": df}, tmp, numbers=True)
+            else:
+                from .spss import write_sav  # noqa: PLC0415 - pyreadstat only when needed
 
-            write_sav(df, tmp, **(sav_options or {}))
-        else:
-            raise UserError(Errors.UNSUPPORTED_OUTPUT.format(path=o, suffix=o.suffix or "(none)"))
+                write_sav(df, tmp, **(sav_options or {}), source=source.sav if source is not None else None,
+                          target=o)
+        except OSError as e:
+            raise UserError(Errors.WRITE_FAILED.format(path=o, reason=_reason(e))) from None
     return o
-
-
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write one sheet per DataFrame; every text cell is a string cell, never a formula.
-
-    The same tables give the same bytes: the document's created/modified times and the
-    zip entries' times are fixed instead of the clock's.
-    """
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, df in sheets.items():
-        ws = wb.create_sheet(title=str(name)[:31])
-        ws.append([str(c) for c in df.columns])
-        for row in df.itertuples(index=False):
-            ws.append([_xlsx_value(v) for v in row])
-        for row in ws.iter_rows(min_row=1):
-            for cell in row:
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    cell.data_type = "s"
-    wb.properties.created = wb.properties.modified = XLSX_TIME
-    buf = io.BytesIO()
-    # openpyxl's own save (wb.save) stamps `modified` with the clock; its writer does not.
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", allowZip64=True) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=XLSX_ZIP_TIME)
-            entry.compress_type = info.compress_type
-            entry.external_attr = info.external_attr
-            dst.writestr(entry, src.read(info))
-
-
-def _xlsx_value(v: object) -> object:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if hasattr(v, "item"):  # numpy scalars
-        return v.item()
-    return v

@@ -68,3 +68,29 @@ def copy_model(model_dir, tmp_path):
     target = tmp_path / "model_copy"
     shutil.copytree(model_dir, target)
     return target
+
+
+@pytest.fixture
+def locked():
+    """`lock(path)` makes a file or folder unchangeable (even for root: `chattr +i`; else
+    chmod to read-only); undone after the test."""
+    import os
+    import subprocess
+
+    undo = []
+
+    def lock(path: Path) -> Path:
+        if os.geteuid() == 0:
+            done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+            if done.returncode:
+                pytest.skip(f"cannot make {path} unchangeable as root here: {done.stderr.strip()}")
+            undo.append(lambda: subprocess.run(["chattr", "-i", str(path)], check=True))
+        else:
+            mode = path.stat().st_mode
+            path.chmod(0o555 if path.is_dir() else 0o444)
+            undo.append(lambda: path.chmod(mode))
+        return path
+
+    yield lock
+    for step in reversed(undo):
+        step()

@@ -1,11 +1,15 @@
 """SPSS .sav output: one 0/1 variable per code, labels kept, names valid; read back with pyreadstat."""
 
+import datetime as dt
+import time
+
 import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
 
-from classifier.spss import MENTIONED, spss_name, write_sav
+from classifier.errors import UserError
+from classifier.spss import MENTIONED, SAV_CREATED, spss_name, write_sav
 from classifier.tables import read_table, write_table
 
 
@@ -103,3 +107,95 @@ def test_spss_names_are_unique_ignoring_case_and_at_most_64_bytes():
     assert got[:3] == ["Svar", "svar_2", "SVAR_3"]
     assert all(len(n.encode()) <= 64 for n in got)
     assert len({n.upper() for n in got}) == len(got)
+
+
+def survey_sav(path):
+    """A .sav as a survey tool writes it: value labels, user-missing values, measures, formats,
+    a date, non-ASCII names, variable labels and a file label."""
+    df = pd.DataFrame({
+        "Kjønn": [1.0, 2.0, 99.0, 1.0],
+        "svar": ["Praksisplasser", "Bolig og tolk", "NA", "Mentorordning"],
+        "dato": [dt.date(2020, 3, 1), dt.date(2020, 3, 2), None, dt.date(2020, 3, 4)],
+        "innbyggere": [709000.0, 144000.0, 212000.5, 52000.0],
+        "år": [2020.0] * 4,
+    })
+    pyreadstat.write_sav(
+        df, str(path), file_label="Kommuneundersøkelsen 2020",
+        column_labels={"svar": "Hvilke tjenester har kommunen behov for?", "Kjønn": "Kjønn på den som svarer"},
+        variable_value_labels={"Kjønn": {1.0: "Mann", 2.0: "Kvinne", 99.0: "Vet ikke"}, "svar": {"NA": "Ikke svart"}},
+        missing_ranges={"Kjønn": [99.0], "svar": ["NA"]}, variable_measure={"Kjønn": "nominal", "innbyggere": "scale"},
+        variable_format={"innbyggere": "F10.1"},
+    )
+    return path
+
+
+def coded_from(table, frame):
+    out = table.frame.copy()
+    keys = frame.keys
+    out["labels"] = [keys[2], keys[0], "", frame.fallback or keys[-1]]
+    out["confidence"] = [0.97, 0.41, None, 0.99]
+    out["needs_review"] = ["false", "true", "false", "false"]
+    for j, k in enumerate(keys):
+        out[f"p_{k}"] = [0.1 * (j + 1), 0.2, None, 0.05]
+    return out
+
+
+def test_sav_out_from_sav_in_keeps_values_and_metadata(frame, tmp_path):
+    src = survey_sav(tmp_path / "in.sav")
+    table = read_table(src)
+    assert table.frame["svar"].tolist()[2] == ""  # a user-missing answer is no answer to code
+    assert table.frame["Kjønn"].tolist() == ["1", "2", "", "1"]
+    out = write_table(coded_from(table, frame), tmp_path / "out.sav", sav_options={"frame": frame}, source=table)
+    before_data, before = pyreadstat.read_sav(str(src), user_missing=True)
+    data, meta = pyreadstat.read_sav(str(out), user_missing=True)
+    assert meta.file_label == "Kommuneundersøkelsen 2020"
+    assert meta.column_names[:5] == ["Kjønn", "svar", "dato", "innbyggere", "år"]  # valid names kept as they are
+    for var in before.column_names:
+        assert meta.column_names_to_labels[var] == before.column_names_to_labels[var]
+        assert meta.original_variable_types[var] == before.original_variable_types[var]
+        assert data[var].tolist() == before_data[var].tolist() or var == "dato"
+    assert data["dato"].tolist()[:2] == [dt.date(2020, 3, 1), dt.date(2020, 3, 2)]  # dates stay dates
+    assert meta.variable_value_labels["Kjønn"] == {1.0: "Mann", 2.0: "Kvinne", 99.0: "Vet ikke"}
+    assert meta.variable_value_labels["svar"] == {"NA": "Ikke svart"}
+    assert meta.missing_ranges["Kjønn"] == [{"lo": 99.0, "hi": 99.0}]
+    assert meta.missing_ranges["svar"] == [{"lo": "NA", "hi": "NA"}]
+    assert data["Kjønn"].tolist()[2] == 99.0 and data["svar"].tolist()[2] == "NA"  # user-missing values kept
+    assert meta.variable_measure["Kjønn"] == "nominal" and meta.variable_measure["innbyggere"] == "scale"
+    assert meta.original_variable_types["innbyggere"] == "F10.1"
+    assert meta.column_names_to_labels[frame.keys[0]] == frame.codes[0].name
+
+
+def test_renames_are_recorded_without_overflowing_the_notes(frame, tmp_path):
+    long_name = "Q12a Hvilke tjenester har kommunen særskilt behov for når det gjelder kvalifisering av flyktninger?"
+    df = coded(frame).rename(columns={"svar": "Åpent svar", "innbyggere": "Fylke navn"})
+    df.insert(1, long_name, ["a", "b", "c", "d"])
+    names = write_sav(df, tmp_path / "c.sav", frame=frame)
+    _, meta = pyreadstat.read_sav(str(tmp_path / "c.sav"))
+    assert names["Åpent svar"] == "AApent_svar" and names["Fylke navn"] == "Fylke_navn"
+    assert meta.column_names_to_labels["AApent_svar"] == "Åpent svar"
+    assert meta.column_names_to_labels[names[long_name]] == long_name  # the whole name, in the label
+    assert all(len(n.encode()) <= 80 for n in meta.notes)
+    assert "Kommune navn -> Kommune_navn" in meta.notes and "Fylke navn -> Fylke_navn" in meta.notes
+
+
+def test_same_table_same_sav_bytes_across_seconds(frame, tmp_path):
+    df = coded(frame)
+    a, b = tmp_path / "a.sav", tmp_path / "b.sav"
+    write_sav(df, a, frame=frame)
+    second = int(time.time())
+    while int(time.time()) == second:  # readstat stamps the clock's second into the header
+        time.sleep(0.05)
+    write_sav(df, b, frame=frame)
+    assert a.read_bytes()[92:109] == SAV_CREATED
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_sav_error_names_the_output_not_the_temporary_file(frame, tmp_path, monkeypatch):
+    def refuse(*a, **k):
+        raise RuntimeError("cannot store this")
+
+    monkeypatch.setattr(pyreadstat, "write_sav", refuse)
+    with pytest.raises(UserError, match=r"Cannot write .*out\.sav as an SPSS file: cannot store this") as e:
+        write_table(coded(frame), tmp_path / "out.sav", sav_options={"frame": frame})
+    assert ".part" not in str(e.value)
+    assert list(tmp_path.iterdir()) == []

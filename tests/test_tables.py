@@ -1,6 +1,7 @@
 """Reading survey files: delimiters, encodings, XLSX; writing atomically."""
 
 import time
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -12,10 +13,14 @@ from classifier.errors import UserError
 from classifier.tables import (
     XLSX_TIME,
     XLSX_ZIP_TIME,
+    YEAR_COLUMNS,
     check_output,
+    check_text_column,
+    find_column,
     guess_text_column,
     pick_column,
     read_table,
+    text_columns,
     write_table,
 )
 
@@ -140,3 +145,89 @@ def test_xlsx_holds_no_clock_time(tmp_path, monkeypatch):
     wb = load_workbook(a)
     assert wb.properties.created == wb.properties.modified == XLSX_TIME
     assert wb.active["B2"].data_type == "s" and wb.active["B2"].value == "=1+1"
+
+
+def test_csv_title_lines_above_the_header_are_skipped(tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_text("Kommuneundersøkelsen 2020;;\nEksport fra Questback\n\nid;kommune;svar\n"
+                 "0301;Oslo;Praksis, og språk\n1103;Bø;Bolig\n", encoding="utf-8")
+    t = read_table(p)
+    assert (t.header_row, t.header_found, t.delimiter) == (4, True, ";")
+    assert list(t.frame.columns) == ["id", "kommune", "svar"]
+    assert t.frame["svar"].tolist() == ["Praksis, og språk", "Bolig"]
+    assert read_table(p, header_row=5).frame.columns[0] == "0301"  # the option wins
+    with pytest.raises(UserError, match="Row 3 of .* is empty"):
+        read_table(p, header_row=3)
+    with pytest.raises(UserError, match="--header-row 9 is outside"):
+        read_table(p, header_row=9)
+
+
+def test_csv_without_title_lines_reads_as_before(tmp_path):
+    t = read_table(write_csv(tmp_path / "s.csv", ";", "utf-8"))
+    assert (t.header_row, t.header_found) == (1, False)
+
+
+def test_columns_match_after_nfc_and_trimming_and_ambiguity_is_named(tmp_path):
+    nfd = unicodedata.normalize("NFD", "Åpent svar")
+    p = tmp_path / "s.csv"
+    p.write_text(f"id; {nfd} ;Svar;SVAR\n1;Praksis;a;b\n", encoding="utf-8")
+    t = read_table(p)
+    assert pick_column(t, "åpent svar") == nfd
+    assert pick_column(t, "Svar") == "Svar"  # the exact name wins
+    with pytest.raises(UserError, match="matches several columns .*'Svar', 'SVAR'"):
+        pick_column(t, "svar")
+    assert find_column(["x", unicodedata.normalize("NFD", "År")], YEAR_COLUMNS) == unicodedata.normalize("NFD", "År")
+
+
+def test_a_column_of_numbers_dates_or_codes_is_not_a_text_column(tmp_path):
+    p = tmp_path / "s.csv"
+    rows = ["id;antall;dato;kode;svar;kommune"]
+    for i in range(10):
+        rows.append(f"K-{i:03d};{i * 7};0{i}.03.2020;A{i};Vi trenger flere praksisplasser {i};Oslo")
+    rows.append("K-100;3;;;12;Bø")
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    t = read_table(p)
+    for column in ("id", "antall", "dato", "kode"):
+        with pytest.raises(UserError, match=f"Column '{column}' .* mostly numbers, dates or codes") as e:
+            check_text_column(t, column)
+        assert "Columns with text there: 'svar', 'kommune'." in str(e.value)
+    check_text_column(t, "svar")  # one number among the answers is fine
+    assert text_columns(t) == ["svar", "kommune"]
+    assert guess_text_column(t) == "svar"
+
+
+def test_existing_output_is_kept_unless_overwrite(tmp_path):
+    out = tmp_path / "coded.csv"
+    out.write_text("corrected by hand", encoding="utf-8")
+    with pytest.raises(UserError, match="already exists .*--overwrite"):
+        check_output(out, overwrite=False)
+    assert check_output(out, overwrite=True) == out
+    assert out.read_text(encoding="utf-8") == "corrected by hand"
+    (tmp_path / "x.csv").mkdir()
+    with pytest.raises(UserError, match="is a folder"):
+        check_output(tmp_path / "x.csv")
+
+
+def test_unwritable_folder_and_unreplaceable_file_are_found_before_writing(tmp_path, locked):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    existing = folder / "old.csv"
+    existing.write_text("x", encoding="utf-8")
+    locked(existing)
+    with pytest.raises(UserError, match="Cannot replace output .*old.csv"):
+        check_output(existing)
+    locked(folder)
+    with pytest.raises(UserError, match="Cannot write output .*its folder does not take new files"):
+        check_output(folder / "coded.csv")
+    with pytest.raises(UserError, match="Cannot write .*new.csv"):  # and at writing time too
+        write_table(pd.DataFrame({"a": ["x"]}), folder / "new.csv")
+
+
+def test_a_write_that_fails_with_an_os_error_is_one_user_error(tmp_path, monkeypatch):
+    def disk_full(self, path, *a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    with pytest.raises(UserError, match="Cannot write .*o.csv: no space left on device"):
+        write_table(pd.DataFrame({"a": ["x"]}), tmp_path / "o.csv")
+    assert list(tmp_path.iterdir()) == []
