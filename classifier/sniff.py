@@ -178,7 +178,11 @@ def sniff_delimiter(text: str) -> str:
     """The delimiter of a CSV text: csv.Sniffer on the first lines, else the delimiter that
     occurs the same number of times (more than zero) on the most lines (title lines above
     the header hold none)."""
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    head = text[:_SAMPLE * 4]
+    lines = head.splitlines()[:50]
+    if len(head) < len(text) and len(lines) < 50:
+        lines = lines[:-1]  # the last line may be cut short
+    lines = [line for line in lines if line.strip()]
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
     except csv.Error:

@@ -123,8 +123,7 @@ def _read_csv(p: Path, header_row: int | None) -> Table:
     if not text.strip():
         raise UserError(Errors.EMPTY_FILE.format(path=p))
     delimiter = sniff_delimiter(text)
-    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
-    records, ends = _first_records(lines, delimiter, max(HEADER_SCAN_ROWS, header_row or 0))
+    records, ends = _first_records(text, delimiter, max(HEADER_SCAN_ROWS, header_row or 0))
     first = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), 0)
     if header_row is not None:
         if header_row < 1 or header_row > len(records):
@@ -134,29 +133,31 @@ def _read_csv(p: Path, header_row: int | None) -> Table:
         start = header_row - 1
     else:
         start = find_header(records)
-    body = "".join(lines[ends[start - 1]:]) if start > first else text
+    body = text[ends[start - 1]:] if start > first else text
     df = pd.read_csv(io.StringIO(body), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False)
     frame, _ = _clean(df)
     return Table(_unguard(frame), p, delimiter=delimiter, encoding=encoding, header_row=start + 1,
                  header_found=header_row is None and start > first)
 
 
-def _first_records(lines: list[str], delimiter: str, n: int) -> tuple[list[list[str]], list[int]]:
-    """The first `n` CSV records of `lines`, and after each the number of lines it ended on
-    (a quoted cell may span lines)."""
-    consumed = 0
+def _first_records(text: str, delimiter: str, n: int) -> tuple[list[list[str]], list[int]]:
+    """The first `n` CSV records of `text` (a blank line is an empty record, as Excel shows it),
+    and the character offset where each ends (a quoted cell may span lines)."""
+    offset = 0
 
-    def feed():
-        nonlocal consumed
-        for line in lines:
-            consumed += 1
+    def lines():  # lazily: only the lines the reader asks for, endings kept so lengths add up
+        nonlocal offset
+        while offset < len(text):
+            end = text.find("\n", offset)
+            end = len(text) if end < 0 else end + 1
+            line, offset = text[offset:end], end
             yield line
 
     records, ends = [], []
     try:
-        for record in csv.reader(feed(), delimiter=delimiter):
+        for record in csv.reader(lines(), delimiter=delimiter):
             records.append(record)
-            ends.append(consumed)
+            ends.append(offset)
             if len(records) >= n:
                 break
     except csv.Error:
