@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..codeframe import load_codeframe
-from ..errors import UserError
+from ..errors import Notes, UserError
 from ..registry import check_frame, load_model
 
 console = Console(highlight=False)
@@ -63,8 +63,18 @@ def sheet(value: str) -> int | str:
 
 
 def add_sheet_option(parser: argparse.ArgumentParser) -> None:
+    """--sheet and --header-row: where the table is in a file."""
     parser.add_argument("--sheet", type=sheet, default=0, metavar="SHEET",
                         help="sheet name or number (0 = the first) in an .xlsx file (default: the first)")
+    parser.add_argument("--header-row", type=int, metavar="N",
+                        help="row that names the columns, numbered as in Excel (default: found; title rows above it are skipped)")
+
+
+def show_header(table) -> None:
+    """Say where the header is when it was found below title rows."""
+    if table.header_found:
+        where = f" of sheet '{table.sheet}'" if table.sheet else ""
+        console.print(Notes.HEADER_FOUND.format(row=table.header_row, where=where), soft_wrap=True)
 
 
 def load_model_arg(args, codeframe: str | None = None):

@@ -54,7 +54,7 @@ def run(args) -> int:
             check_input(path)
         records, columns = read_jsonl(path), None
     else:
-        table = read_table(path, sheet=args.sheet)
+        table = read_table(path, sheet=args.sheet, header_row=args.header_row)
         records, columns = None, list(table.frame.columns)
     with open_store(args, create=True) as store:
         if records is not None or is_log(columns):

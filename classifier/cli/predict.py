@@ -7,11 +7,11 @@ from pathlib import Path
 from rich.table import Table
 
 from ..coding import check_target, code_texts, coded_frame
-from ..errors import Errors, UserError
+from ..errors import Errors, Notes, UserError
 from ..explain import can_explain, explain_column
 from ..paths import models_dir
 from ..registry import default_model_dir
-from ..tables import check_output, pick_column, read_table, write_table
+from ..tables import check_output, check_text_column, pick_column, read_table, write_table
 from ._models import coder_label
 from ._training import default_training
 from ._util import (
@@ -23,6 +23,7 @@ from ._util import (
     load_model_arg,
     pct,
     progress_bar,
+    show_header,
 )
 from ._yearly import add_year, drift_check
 
@@ -38,20 +39,27 @@ def run(args) -> int:
     It checks that the answers fit the model (low-confidence share, words it never
     saw, changes in code shares) and warns in plain words when not.
     --year marks the survey year (a 'year' column) for 'report'. A .sav output has one
-    0/1 variable per code, labelled with the code's name.
+    0/1 variable per code, labelled with the code's name. An .xlsx output from an .xlsx
+    input is the input workbook with these columns added; an existing output is only
+    replaced with --overwrite.
 
     Example:
       python cli.py predict examples/kommuneundersokelsen_2020.csv --text-column svar --out coded.csv
       python cli.py predict survey_2021.sav --text-column svar --year 2021 --out coded_2021.sav
     """
     check_target(args.target_precision)
-    table = read_table(args.input, sheet=args.sheet)
+    table = read_table(args.input, sheet=args.sheet, header_row=args.header_row)
+    show_header(table)
     text_col = pick_column(table, args.text_column, "text-column")
+    if args.text_column is not None and not args.force_text_column:
+        check_text_column(table, text_col)
     add_year(table, args.year)
     if args.id_column:
         pick_column(table, args.id_column, "id-column")
     out = Path(args.out) if args.out else default_output(table.path)
-    check_output(out, [table.path])
+    check_output(out, [table.path], overwrite=args.overwrite)
+    if args.overwrite and out.exists():
+        console.print(Notes.OVERWRITING.format(path=out))
     if args.model is None and default_model_dir(models_dir()) is None:
         console.print("No trained model yet: training the default model first.")
         default_training()
@@ -70,7 +78,7 @@ def run(args) -> int:
         result = result.rename(columns={"explain": "explain_input"})
         result["explain"] = explain_column(coder, texts, scores=coded.distinct)
     write_table(result, out, delimiter=table.delimiter,
-                sav_options={"frame": coder.frame, "column_labels": table.column_labels})
+                sav_options={"frame": coder.frame, "column_labels": table.column_labels}, source=table)
     console.print(summary_table(summary, coder.frame, f"{loaded.name} ({coder_label(loaded.metadata)})"))
     console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")
     if summary.n_review and out.suffix.lower() != ".sav":
@@ -113,4 +121,7 @@ def register(sub) -> None:
     p.add_argument("--codeframe", metavar="FILE", help="refuse a model trained with another code frame")
     p.add_argument("--year", metavar="YEAR", help="survey year of this file: written to a 'year' column for 'report'")
     p.add_argument("--explain", action="store_true", help="add an 'explain' column: each code's top 3 words")
+    p.add_argument("--force-text-column", action="store_true",
+                   help="code the --text-column even if it holds mostly numbers, dates or codes")
+    p.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
     add_sheet_option(p)

@@ -300,7 +300,7 @@ def summary(session: ReviewSession, store_path: Path) -> None:
 
 # -- commands -------------------------------------------------------------------------------------
 def read_answers(args):
-    table = read_table(args.input, sheet=args.sheet)
+    table = read_table(args.input, sheet=args.sheet, header_row=args.header_row)
     text_col = pick_column(table, args.text_column, "text-column")
     ids = table.frame[pick_column(table, args.id_column, "id-column")].tolist() if args.id_column else None
     if args.text_column is None:
