@@ -105,6 +105,15 @@ class Errors:
     OUTPUT_NOT_WRITABLE = "Cannot write output {path}: its folder does not take new files ({reason}). Choose another --out, or fix the folder's permissions."
     OUTPUT_NOT_REPLACEABLE = "Cannot replace output {path} ({reason}). Close it if it is open in Excel, make it writable, or choose another --out."
     WRITE_FAILED = "Cannot write {path}: {reason}. Nothing was written; check the folder and the free space, then run again."
+    IN_SHEET = " (sheet '{sheet}')"
+    # What a file is, for NOT_TEXT and NOT_A_WORKBOOK ("it is ...").
+    KINDS = {
+        "png": "a PNG image", "jpeg": "a JPEG image", "gif": "a GIF image", "pdf": "a PDF document",
+        "xls": "an old Excel .xls (or other Office 97) file", "sav": "an SPSS .sav file", "zip": "a ZIP archive",
+        "gzip": "a gzip archive", "7z": "a 7-Zip archive", "rar": "a RAR archive", "sqlite": "an SQLite database",
+        "binary": "binary data, not text", "not_zip": "not a ZIP file (as every .xlsx file is)",
+        "zip_no_workbook": "a ZIP archive without a workbook in it", "damaged_zip": "damaged ZIP file ({reason})",
+    }
 
 
 class Notes:
@@ -112,6 +121,7 @@ class Notes:
 
     HEADER_FOUND = "Header: row {row}{where}; the rows above it look like titles (use --header-row N to choose another)."
     OVERWRITING = "Replacing {path} (--overwrite)."
+    OF_SHEET = " of sheet '{sheet}'"
 
 
 class Warnings:

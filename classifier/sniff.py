@@ -38,13 +38,11 @@ _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
     (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
 )
-# Signatures of files people rename or save by mistake, and what to call them.
+# Signatures of files people rename or save by mistake; Errors.KINDS says what each is.
 _MAGIC = (
-    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"), (b"\xd0\xcf\x11\xe0", "an old Excel .xls (or other Office 97) file"),
-    (b"$FL2", "an SPSS .sav file"), (b"$FL3", "an SPSS .sav file"), (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"),
-    (b"SQLite format 3", "an SQLite database"),
+    (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"), (b"%PDF", "pdf"),
+    (b"\xd0\xcf\x11\xe0", "xls"), (b"$FL2", "sav"), (b"$FL3", "sav"), (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"), (b"7z\xbc\xaf", "7z"), (b"Rar!", "rar"), (b"SQLite format 3", "sqlite"),
 )
 _DELIMITERS = ";,\t|"
 _SAMPLE = 64 * 1024
@@ -82,15 +80,15 @@ def check_xlsx(path: Path) -> None:
     with open(path, "rb") as f:
         head = f.read(8)
     if not head.startswith(b"PK"):
-        raise UserError(Errors.NOT_A_WORKBOOK.format(path=path, what=kind_of(head) or "not a ZIP file"))
+        raise UserError(Errors.NOT_A_WORKBOOK.format(path=path, what=kind_of(head) or Errors.KINDS["not_zip"]))
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError) as e:
-        raise UserError(Errors.UNREADABLE_FILE.format(path=path, reason=f"damaged ZIP file ({e})")) from None
+        raise UserError(Errors.UNREADABLE_FILE.format(path=path, reason=Errors.KINDS["damaged_zip"].format(reason=e))) from None
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names and not any(n.endswith("/workbook.xml") for n in names):
-        raise UserError(Errors.NOT_A_WORKBOOK.format(path=path, what="a ZIP archive without a workbook in it"))
+        raise UserError(Errors.NOT_A_WORKBOOK.format(path=path, what=Errors.KINDS["zip_no_workbook"]))
     total = sum(i.file_size for i in infos)
     if total > limit("MAX_XLSX_MB") * _MB:
         raise UserError(Errors.XLSX_TOO_LARGE.format(
@@ -108,8 +106,8 @@ def _mb(size: float) -> str:
 
 
 def kind_of(head: bytes) -> str | None:
-    """What a file whose first bytes are `head` is, if it is a known non-text kind."""
-    return next((what for magic, what in _MAGIC if head.startswith(magic)), None)
+    """What a file whose first bytes are `head` is (Errors.KINDS' words), if a known non-text kind."""
+    return next((Errors.KINDS[kind] for magic, kind in _MAGIC if head.startswith(magic)), None)
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -161,7 +159,7 @@ def read_text(path: Path) -> tuple[str, str]:
         raise UserError(Errors.NOT_TEXT.format(path=path, what=what))
     text, encoding = decode(raw)
     if _looks_binary(text):
-        raise UserError(Errors.NOT_TEXT.format(path=path, what="binary data, not text"))
+        raise UserError(Errors.NOT_TEXT.format(path=path, what=Errors.KINDS["binary"]))
     return text, encoding
 
 

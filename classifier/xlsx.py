@@ -121,7 +121,7 @@ def _has_data(ws) -> bool:
 
 
 def _given_header(rows: list, header_row: int, path: Path, sheet: str) -> int:
-    where = f" (sheet '{sheet}')"
+    where = Errors.IN_SHEET.format(sheet=sheet)
     if header_row < 1 or header_row > len(rows):
         raise UserError(Errors.HEADER_ROW_PAST_END.format(row=header_row, path=path, where=where, n=len(rows)))
     if not _trim(rows[header_row - 1]):
@@ -130,9 +130,10 @@ def _given_header(rows: list, header_row: int, path: Path, sheet: str) -> int:
 
 
 def _trim(row) -> list:
-    """A row without its trailing empty cells."""
+    """A row without its trailing empty cells (a cell holding spaces is not empty: the
+    columns the tool adds must not land on it)."""
     cells = list(row)
-    while cells and (cells[-1] is None or (isinstance(cells[-1], str) and not cells[-1].strip())):
+    while cells and (cells[-1] is None or cells[-1] == ""):
         cells.pop()
     return cells
 

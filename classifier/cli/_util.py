@@ -73,7 +73,7 @@ def add_sheet_option(parser: argparse.ArgumentParser) -> None:
 def show_header(table) -> None:
     """Say where the header is when it was found below title rows."""
     if table.header_found:
-        where = f" of sheet '{table.sheet}'" if table.sheet else ""
+        where = Notes.OF_SHEET.format(sheet=table.sheet) if table.sheet else ""
         console.print(Notes.HEADER_FOUND.format(row=table.header_row, where=where), soft_wrap=True)
 
 
