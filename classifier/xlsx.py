@@ -30,6 +30,8 @@ from .sniff import HEADER_SCAN_ROWS, check_xlsx, find_header, norm
 # Fixed times in XLSX output, so the same tables give the same bytes (the zip format starts at 1980).
 XLSX_TIME = datetime(1980, 1, 1)
 XLSX_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# Control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE, without importing openpyxl).
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _EXACT_NUMBER = re.compile(r"-?(0|[1-9]\d{0,14})(\.\d*[1-9])?")
 
 
@@ -263,8 +265,12 @@ def _inert(cell) -> None:
 
 
 def _value(v: object) -> object:
+    """A value openpyxl can store: None for missing, Python scalars, and text without the
+    control characters XML cannot hold (an answer may carry one from another export)."""
     if v is None or (isinstance(v, float) and v != v):
         return None
     if hasattr(v, "item"):  # numpy scalars
         return v.item()
+    if isinstance(v, str):
+        return _ILLEGAL.sub("", v)
     return v

@@ -199,3 +199,9 @@ def test_workbook_that_inflates_too_far_is_refused_before_opening(tmp_path, monk
     with pytest.raises(UserError, match=r"unpacks to 11 MB, more than the 5\.0 MB .*SURVEY_CODER_MAX_XLSX_MB"):
         read_table(path)
     assert not opened
+
+
+def test_control_characters_xml_cannot_hold_are_dropped_not_fatal(tmp_path):
+    df = pd.DataFrame({"svar": ["Praksis\x0b og spr\x01åk", "Bolig\ttolk\nmentor"]})
+    ws = load_workbook(write_table(df, tmp_path / "o.xlsx")).active
+    assert [ws["A2"].value, ws["A3"].value] == ["Praksis og spr" + "åk", "Bolig\ttolk\nmentor"]
