@@ -42,3 +42,21 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def kish_effective_n(weights) -> float:
+    """Kish's effective sample size (sum w)^2 / sum w^2: n when all weights are equal, less
+    when a few units weigh much (an answer repeated by many respondents)."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w * w).sum()) if w.size and (w * w).sum() > 0 else 0.0
+
+
+def weighted_wilson_interval(shares, weights, level: float = 0.95) -> tuple[float, float]:
+    """Wilson interval of the weighted share sum(w * y) / sum(w) at Kish's effective sample
+    size; with equal weights and 0/1 shares, exactly `wilson_interval(k, n)`."""
+    w = np.asarray(weights, dtype=float)
+    y = np.asarray(shares, dtype=float)
+    if not w.size or w.sum() <= 0:
+        return float("nan"), float("nan")
+    n = kish_effective_n(w)
+    return wilson_interval(float((w * y).sum() / w.sum()) * n, n, level)
