@@ -106,6 +106,19 @@ class Errors:
     OUTPUT_NOT_REPLACEABLE = "Cannot replace output {path} ({reason}). Close it if it is open in Excel, make it writable, or choose another --out."
     WRITE_FAILED = "Cannot write {path}: {reason}. Nothing was written; check the folder and the free space, then run again."
     IN_SHEET = " (sheet '{sheet}')"
+    # verify: the accuracy of the auto-coded answers, measured on a sample (issue 9).
+    VERIFY_MODE = "Give either --sample N with --out FILE (draw a sample to code) or --against GOLD (compare with the coded sample), not {what}."
+    VERIFY_NEEDS_OUT = "--sample needs --out FILE, the .xlsx or .csv the coordinator codes. Add --out and try again."
+    BAD_SAMPLE_SIZE = "--sample must be 1 or more (got {value})."
+    SAMPLE_FORMAT = "Cannot write {path}: unsupported file type '{suffix}'. Use .xlsx (with the codes on a second sheet) or .csv."
+    NOT_PREDICT_OUTPUT = "{path} is not a 'predict' output: it has no '{column}' column (columns there: {columns}). Code it with 'python cli.py predict' first, or name the columns with --labels-column and --review-column."
+    NO_AUTO_CODED = "{path} has no auto-coded answers (every answer is empty or has {column} true), so there is nothing to verify. Review the answers with 'python cli.py review' instead."
+    GOLD_NOT_CODED = "{path} has no '{column}' column with the coordinator's codes. Code the sample (fill in its labels column), or name the column with --labels-column."
+    GOLD_UNCODED = "None of the {n} rows of {path} has codes in column '{column}' yet. Code the sample first, then run verify again."
+    GOLD_NO_OVERLAP = "None of the {n} coded answers in {gold} is an auto-coded answer of {coded} (matched by {by}). Compare the sample with the coded file it was drawn from."
+    GOLD_CONFLICT = "{path}: the same answer is coded differently in rows {rows}. Make them agree, then run verify again."
+    ID_NOT_UNIQUE = "Column '{column}' in {path} holds the id '{value}' more than once, so rows cannot be matched by it. Leave out --id-column to match by the answer text."
+    ID_TEXT_MISMATCH = "{gold} row {row}: the answer with {column} '{value}' in {coded} is a different answer. Compare the sample with the coded file it was drawn from, or leave out --id-column to match by the answer text."
     # What a file is, for NOT_TEXT and NOT_A_WORKBOOK ("it is ...").
     KINDS = {
         "png": "a PNG image", "jpeg": "a JPEG image", "gif": "a GIF image", "pdf": "a PDF document",
@@ -122,6 +135,13 @@ class Notes:
     HEADER_FOUND = "Header: row {row}{where}; the rows above it look like titles (use --header-row N to choose another)."
     OVERWRITING = "Replacing {path} (--overwrite)."
     OF_SHEET = " of sheet '{sheet}'"
+    # verify (issue 9): what the comparison means.
+    VERIFY_BELOW = "Below the {target} target: even the interval's upper end ({high}) is under it."
+    VERIFY_MEETS = "Meets the {target} target: the interval's lower end ({low}) is at or above it."
+    VERIFY_UNCLEAR = "The interval holds the {target} target, so this sample cannot tell whether it is met; a larger sample narrows the interval."
+    VERIFY_CUTOFF = "A confidence cutoff of {cutoff} would have met it on this sample ({accuracy} right of the {rows} sampled rows at or above it) and auto-coded {year} of the year's {answers} answers ({share}) instead of {auto} ({auto_share})."
+    VERIFY_NO_CUTOFF = "No confidence cutoff meets the target on this sample: send more answers to review (a higher --target-precision in predict) and retrain with the coordinator's codes."
+    VERIFY_ALL_DRAWN = "{path} has only {n} distinct auto-coded answers: all of them are in the sample."
 
 
 class Warnings:
