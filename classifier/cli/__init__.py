@@ -11,10 +11,25 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import agreement, audit, curve, evaluate, explain, export, import_, info, models, predict, report, review, train
+from . import (
+    agreement,
+    audit,
+    curve,
+    evaluate,
+    explain,
+    export,
+    import_,
+    info,
+    models,
+    predict,
+    report,
+    review,
+    train,
+    verify,
+)
 from ._util import run_command
 
-COMMANDS = [train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, audit, explain]
+COMMANDS = [train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, audit, explain, verify]
 
 
 def build_parser() -> argparse.ArgumentParser:

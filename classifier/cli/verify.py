@@ -1,0 +1,200 @@
+"""`verify`: measure the accuracy of a year's auto-coded answers on a sample coded blind."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+from rich.table import Table
+
+from ..coding import check_target
+from ..errors import Errors, Notes, UserError
+from ..paths import default_frame_path
+from ..verify import (
+    CODES_SHEET,
+    Columns,
+    check_sample_output,
+    code_frame,
+    compare,
+    draw_sample,
+    read_coded,
+    read_gold,
+    write_sample,
+)
+from ._util import add_command, add_sheet_option, console, fmt, pct
+
+
+def run(args) -> int:
+    """Check the auto-coded answers of a `predict` output on a sample a person codes blind.
+
+    1. --sample N --out SAMPLE.xlsx draws N distinct answers the model coded on its own
+       (needs_review false), stratified by the model's codes with proportional
+       allocation (self-weighting), and writes them blind: the id (--id-column, else
+       coded_row, the row in the coded file), the answer and an empty labels column. An
+       .xlsx lists the codes on a second sheet. The same --seed gives the same sample.
+    2. A coordinator codes it without the model's codes: in Excel (codes joined by ';'),
+       or with 'label SAMPLE --store verify.sqlite' then 'export --latest'.
+    3. --against GOLD compares: the accuracy of the auto-coded answers (every auto-coded
+       row whose answer was coded counts, so repeated answers weigh their copies) with a
+       95 % Wilson interval, precision and recall per code, and, when the interval is
+       below --target-precision, the confidence cutoff that would have met it. Rows are
+       matched by id when both files have it, else by the answer text.
+    4. It prints the 'import' command that makes the coordinator's codes review decisions.
+
+    Examples:
+      python cli.py verify out/coded_2020.csv --sample 100 --id-column respondent_id --out out/verify_2020.xlsx
+      python cli.py verify out/coded_2020.csv --against out/verify_2020.xlsx --id-column respondent_id
+    """
+    if (args.sample is None) == (args.against is None):
+        raise UserError(Errors.VERIFY_MODE.format(what="both" if args.sample is not None else "neither"))
+    check_target(args.target_precision)
+    columns = Columns(labels=args.labels_column, review=args.review_column)
+    if args.sample is not None:
+        return run_sample(args, columns)
+    return run_against(args, columns)
+
+
+def run_sample(args, columns: Columns) -> int:
+    if args.sample < 1:
+        raise UserError(Errors.BAD_SAMPLE_SIZE.format(value=args.sample))
+    if not args.out:
+        raise UserError(Errors.VERIFY_NEEDS_OUT)
+    out = check_sample_output(args.out, args.coded, overwrite=args.overwrite)
+    coded = read_coded(args.coded, columns, args.text_column, args.id_column, args.sheet, args.header_row)
+    frame, _ = code_frame(coded, args.codeframe, args.model)
+    sample = draw_sample(coded, args.sample, frame, args.seed)
+    write_sample(sample, out)
+    if sample.n < args.sample:
+        console.print(Notes.VERIFY_ALL_DRAWN.format(path=coded.path, n=sample.n_distinct), soft_wrap=True)
+    console.print(
+        f"Drew [bold]{sample.n}[/] of the {sample.n_distinct} distinct auto-coded answers "
+        f"({sample.n_auto} rows) of {coded.path}, stratified by the model's codes "
+        f"({sample.n_strata} strata, proportional), seed {sample.seed}.")
+    codes = f"; the codes are on sheet '{CODES_SHEET}'" if out.suffix.lower() == ".xlsx" else ""
+    console.print(f"Wrote [bold]{out}[/]: {', '.join(sample.table.columns)} (empty){codes}.")
+    ids = f" --id-column {_q(coded.id_column)}" if coded.id_column else ""
+    store, gold = out.with_name(f"{out.stem}.sqlite"), out.with_name(f"{out.stem}_gold.csv")
+    console.print("Next: code these answers without the model's codes. In Excel (the labels column, codes "
+                  "joined by ';'), then compare:", soft_wrap=True)
+    console.print(f"  python cli.py verify {_q(coded.path)} --against {_q(out)}{ids}", soft_wrap=True)
+    console.print("Or on the review screen, into a store of their own, and compare its export:", soft_wrap=True)
+    console.print(f"  python cli.py label {_q(out)} --text-column {_q(coded.text)}{ids}"
+                  f"{_frame_option(frame)} --store {_q(store)}", soft_wrap=True)
+    console.print(f"  python cli.py export --latest --store {_q(store)} --out {_q(gold)}", soft_wrap=True)
+    console.print(f"  python cli.py verify {_q(coded.path)} --against {_q(gold)}", soft_wrap=True)
+    return 0
+
+
+def run_against(args, columns: Columns) -> int:
+    coded = read_coded(args.coded, columns, args.text_column, args.id_column, args.sheet, args.header_row)
+    frame, _ = code_frame(coded, args.codeframe, args.model)
+    gold = read_gold(args.against, coded, frame)
+    result = compare(coded, gold, frame, args.target_precision)
+    if args.json:
+        console.print_json(json.dumps(result.as_dict()))
+        return 0
+    by = f"id column '{gold.id_column}'" if gold.id_column else "answer text"
+    console.print(f"Compared the codes of [bold]{result.answers_compared}[/] auto-coded answers "
+                  f"({result.rows_compared} rows) in {coded.path} with the codes in {gold.path} (matched by {by}).",
+                  soft_wrap=True)
+    show_ignored(result.ignored)
+    console.print(summary_table(result))
+    console.print(verdict(result), soft_wrap=True)
+    console.print(per_code_table(result))
+    console.print("Next: import the coordinator's codes as review decisions (the best training data):", soft_wrap=True)
+    console.print("  " + import_command(gold, coded, frame), soft_wrap=True)
+    return 0
+
+
+def summary_table(r) -> Table:
+    table = Table(title="Accuracy of the auto-coded answers", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("all codes right", f"[bold]{pct(r.auto_coded_accuracy)}[/]")
+    table.add_row("95 % interval (Wilson)", f"{pct(r.ci_low)} – {pct(r.ci_high)}")
+    table.add_row("rows right", f"{r.rows_right} of {r.rows_compared}")
+    if r.rows_compared != r.answers_compared:
+        table.add_row("distinct answers right", f"{r.answers_right} of {r.answers_compared}")
+        table.add_row("effective sample size (repeats)", f"{r.effective_n:.1f}")
+    table.add_row("auto-coded answers in the year", f"{r.n_auto} of {r.n_answers} ({pct(r.n_auto / r.n_answers)})")
+    table.add_row("target precision", pct(r.target_precision))
+    return table
+
+
+def verdict(r) -> str:
+    target = pct(r.target_precision)
+    if r.verdict == "meets":
+        return Notes.VERIFY_MEETS.format(target=target, low=pct(r.ci_low))
+    if r.verdict == "unclear":
+        return Notes.VERIFY_UNCLEAR.format(target=target)
+    text = Notes.VERIFY_BELOW.format(target=target, high=pct(r.ci_high))
+    c = r.cutoff
+    if c is None:
+        return f"{text} {Notes.VERIFY_NO_CUTOFF}"
+    return text + " " + Notes.VERIFY_CUTOFF.format(
+        cutoff=fmt(c.cutoff), accuracy=pct(c.accuracy), rows=c.sample_rows, year=c.year_auto, answers=r.n_answers,
+        share=pct(c.year_share), auto=r.n_auto, auto_share=pct(r.n_auto / r.n_answers))
+
+
+def per_code_table(r) -> Table:
+    table = Table(title="Per code, on the sample (recall: among auto-coded answers)", title_justify="left")
+    table.add_column("code", no_wrap=True)
+    for name in ("precision", "recall", "model", "coordinator"):
+        table.add_column(name, justify="right")
+    for key, m in r.per_code.items():
+        table.add_row(key, fmt(m["precision"]), fmt(m["recall"]), str(m["model"]), str(m["gold"]))
+    return table
+
+
+def show_ignored(ignored: dict) -> None:
+    words = {"uncoded": "without codes", "not_in_coded": "not found in the coded file",
+             "not_auto_coded": "not auto-coded (they went to review)"}
+    parts = [f"{n} {words[k]}" for k, n in ignored.items() if n]
+    if parts:
+        console.print("Left out rows of the coordinator's file: " + "; ".join(parts) + ".", soft_wrap=True)
+
+
+def import_command(gold, coded, frame) -> str:
+    """The `import` command that brings the coordinator's codes into the annotation store."""
+    parts = ["python cli.py import", _q(gold.path)]
+    if gold.text:
+        parts += ["--text-column", _q(gold.text)]
+    if gold.labels_column != "labels":
+        parts += ["--labels-column", _q(gold.labels_column)]
+    if gold.id_column:
+        parts += ["--id-column", _q(gold.id_column)]
+    return " ".join(parts) + _frame_option(frame) + " --annotator NAME"
+
+
+def _frame_option(frame) -> str:
+    """' --codeframe FILE' when the frame is a file other than the default one."""
+    source = Path(frame.source) if frame.source else None
+    if source is None or not source.is_file() or source.resolve() == default_frame_path().resolve():
+        return ""
+    return f" --codeframe {_q(source)}"
+
+
+def _q(value) -> str:
+    return shlex.quote(str(value))
+
+
+def register(sub) -> None:
+    p = add_command(sub, "verify", run)
+    p.add_argument("coded", metavar="CODED", help="a `predict` output: .csv, .xlsx or .sav")
+    p.add_argument("--sample", type=int, metavar="N", help="draw N distinct auto-coded answers to code blind")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
+    p.add_argument("--out", metavar="SAMPLE", help="with --sample: the sample to write, .xlsx or .csv")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists (it may hold codes!)")
+    p.add_argument("--against", metavar="GOLD", help="the coordinator's codes: the coded sample, or 'export --latest'")
+    p.add_argument("--json", action="store_true", help="with --against: print the figures as one JSON object")
+    p.add_argument("--target-precision", type=float, default=0.95, metavar="P",
+                   help="the accuracy the auto-coded answers should reach (default 0.95)")
+    p.add_argument("--text-column", metavar="COL", help="column with the answers (default: guessed)")
+    p.add_argument("--id-column", metavar="COL", help="respondent id column: in the sample, and to match GOLD by")
+    p.add_argument("--labels-column", default="labels", metavar="COL", help="column with the codes (default: labels)")
+    p.add_argument("--review-column", default="needs_review", metavar="COL",
+                   help="column saying which answers need review (default: needs_review)")
+    p.add_argument("--codeframe", metavar="FILE", help="code frame (default: the model's, or the one that knows the codes)")
+    p.add_argument("--model", metavar="NAME_OR_DIR", help="use the code frame this model was trained with")
+    add_sheet_option(p)
