@@ -113,6 +113,7 @@ class Errors:
     SAMPLE_FORMAT = "Cannot write {path}: unsupported file type '{suffix}'. Use .xlsx (with the codes on a second sheet) or .csv."
     NOT_PREDICT_OUTPUT = "{path} is not a 'predict' output: it has no '{column}' column (columns there: {columns}). Code it with 'python cli.py predict' first, or name the columns with --labels-column and --review-column."
     NO_AUTO_CODED = "{path} has no auto-coded answers (every answer is empty or has {column} true), so there is nothing to verify. Review the answers with 'python cli.py review' instead."
+    GOLD_IS_CODED = "--against {path} is the coded file itself, whose codes are the model's. Give the sample the coordinator coded."
     GOLD_NOT_CODED = "{path} has no '{column}' column with the coordinator's codes. Code the sample (fill in its labels column), or name the column with --labels-column."
     GOLD_UNCODED = "None of the {n} rows of {path} has codes in column '{column}' yet. Code the sample first, then run verify again."
     GOLD_NO_OVERLAP = "None of the {n} coded answers in {gold} is an auto-coded answer of {coded} (matched by {by}). Compare the sample with the coded file it was drawn from."

@@ -280,6 +280,8 @@ def read_gold(path: str | Path, coded: Coded, frame: CodeFrame, sheet: int | str
     both files have the id column (`--id-column`, else the sample's row number), else by the
     normalised answer (`answer_key`). Rows without codes are counted and left out; an unknown
     code is an error naming the row."""
+    if Path(path).resolve() == coded.path.resolve():
+        raise UserError(Errors.GOLD_IS_CODED.format(path=path))
     table = read_table(path, sheet=sheet)
     df = table.frame
     labels_col = _find(df.columns, coded.columns.labels) or _find(df.columns, "labels")

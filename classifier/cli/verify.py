@@ -71,8 +71,9 @@ def run_sample(args, columns: Columns) -> int:
         f"Drew [bold]{sample.n}[/] of the {sample.n_distinct} distinct auto-coded answers "
         f"({sample.n_auto} rows) of {coded.path}, stratified by the model's codes "
         f"({sample.n_strata} strata, proportional), seed {sample.seed}.")
-    codes = f"; the codes are on sheet '{CODES_SHEET}'" if out.suffix.lower() == ".xlsx" else ""
-    console.print(f"Wrote [bold]{out}[/]: {', '.join(sample.table.columns)} (empty){codes}.")
+    id_name, text, labels = sample.table.columns
+    codes = f"; the codes are listed on sheet '{CODES_SHEET}'" if out.suffix.lower() == ".xlsx" else ""
+    console.print(f"Wrote [bold]{out}[/]: columns {id_name}, {text} and an empty {labels}{codes}.")
     ids = f" --id-column {_q(coded.id_column)}" if coded.id_column else ""
     store, gold = out.with_name(f"{out.stem}.sqlite"), out.with_name(f"{out.stem}_gold.csv")
     console.print("Next: code these answers without the model's codes. In Excel (the labels column, codes "

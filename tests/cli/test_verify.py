@@ -176,6 +176,7 @@ def files(coded, tmp_path):
     (["{coded}", "--against", "{tmp}/elsewhere.csv"], "None of the 2 coded answers"),
     (["{coded}", "--against", "{tmp}/typo.csv"], "Unknown code 'othr' in {tmp}/typo.csv row 3."),
     (["{coded}", "--against", "{tmp}/missing.csv"], "File not found"),
+    (["{coded}", "--against", "{coded}"], "is the coded file itself"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(cli, project, coded, files, args, message):
     fill = {"coded": str(coded), "tmp": str(files)}
