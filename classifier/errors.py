@@ -119,7 +119,7 @@ class Errors:
     GOLD_NO_OVERLAP = "None of the {n} coded answers in {gold} is an auto-coded answer of {coded} (matched by {by}). Compare the sample with the coded file it was drawn from."
     GOLD_CONFLICT = "{path}: the same answer is coded differently in rows {rows}. Make them agree, then run verify again."
     ID_NOT_UNIQUE = "Column '{column}' in {path} holds the id '{value}' more than once, so rows cannot be matched by it. Leave out --id-column to match by the answer text."
-    ID_TEXT_MISMATCH = "{gold} row {row}: the answer with {column} '{value}' in {coded} is a different answer. Compare the sample with the coded file it was drawn from, or leave out --id-column to match by the answer text."
+    ID_TEXT_MISMATCH = "{gold} row {row}: the answer with {column} '{value}' in {coded} is a different answer. Compare the sample with the coded file it was drawn from, and leave the sample's answers as they were drawn."
     # What a file is, for NOT_TEXT and NOT_A_WORKBOOK ("it is ...").
     KINDS = {
         "png": "a PNG image", "jpeg": "a JPEG image", "gif": "a GIF image", "pdf": "a PDF document",
