@@ -120,6 +120,18 @@ class Errors:
     GOLD_CONFLICT = "{path}: the same answer is coded differently in rows {rows}. Make them agree, then run verify again."
     ID_NOT_UNIQUE = "Column '{column}' in {path} holds the id '{value}' more than once, so rows cannot be matched by it. Leave out --id-column to match by the answer text."
     ID_TEXT_MISMATCH = "{gold} row {row}: the answer with {column} '{value}' in {coded} is a different answer. Compare the sample with the coded file it was drawn from, and leave the sample's answers as they were drawn."
+    # Themes: what the code frame lacks (issue 11).
+    THEMES_BAD_COUNT = "--themes must be 'auto' or a whole number of 2 or more (got '{value}')."
+    THEMES_BAD_SEED = "--seed must be a whole number of 0 or more (got {value})."
+    THEMES_NO_ANSWERS = "No answers to group in {path}: {reason}. Check --text-column{hint}."
+    THEMES_TOO_FEW = "Only {n} different answers to group in {path}{where}; themes needs at least {min}. Take more answers (leave out --where-code/--where-review, or add more years)."
+    THEMES_TOO_MANY = "--themes {n} asks for more themes than there are different answers to group ({m}). Choose a smaller number, or auto."
+    THEMES_TOO_LARGE = "{n} different answers in {path}{where}: themes groups at most {max} at a time. Narrow them with --where-code or --where-review, or take a sample."
+    THEMES_NO_WORDS = "The answers in {path}{where} have no words to group them by (only stop words, numbers or punctuation)."
+    THEMES_NO_REVIEW_COLUMN = "{path} has no '{column}' column, so --where-review cannot tell which answers were flagged. Code it with 'python cli.py predict' first, or use --where-code."
+    THEMES_UNKNOWN_CODE = "No code '{code}' in {where}. Codes there are: {codes}. Name one of them with --where-code."
+    THEMES_OUT_IS_FILE = "--out {path} is a file; name a folder for the theme files."
+    THEMES_OUT_IS_INPUT = "The theme files would overwrite the input {path}. Choose another --out folder."
     # What a file is, for NOT_TEXT and NOT_A_WORKBOOK ("it is ...").
     KINDS = {
         "png": "a PNG image", "jpeg": "a JPEG image", "gif": "a GIF image", "pdf": "a PDF document",
@@ -163,3 +175,6 @@ class Warnings:
     SPLIT_CODE_SKIPPED = "{n} training answers carry code '{code}', which this code frame version split into {new}; they were left out of training. Recode them with the new codes to use them."
     YEAR_COLUMN_KEPT = "{path} already has a '{column}' column (values: {values}); it is kept as it is and --year {year} is not written into it."
     SPLIT_NOT_COMPARABLE = "In {years} code '{code}' had not yet been split (into {new}); those years are counted under '{group}', so compare that row across years."
+    # Themes (issue 11)
+    THEMES_NO_TRAINING_WORDS = "Model {model} does not give its training answers' word counts, so the theme words are contrasted with the other themes only, not with the training answers."
+    THEMES_FEWER = "--themes {asked} asked for {asked} themes; {kept} are kept, because the others had fewer than {min_size} answers (their answers are left unassigned)."
