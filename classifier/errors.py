@@ -128,6 +128,7 @@ class Errors:
     THEMES_TOO_MANY = "--themes {n} asks for more themes than there are different answers to group ({m}). Choose a smaller number, or auto."
     THEMES_TOO_LARGE = "{n} different answers in {path}{where}: themes groups at most {max} at a time. Narrow them with --where-code or --where-review, or take a sample."
     THEMES_NO_WORDS = "The answers in {path}{where} have no words to group them by (only stop words, numbers or punctuation)."
+    THEMES_NONE = "No themes among the {n} answers in {path}{where}: each is a one-off or wanders between groups. Take more answers, or ask for a number with --themes N."
     THEMES_NO_REVIEW_COLUMN = "{path} has no '{column}' column, so --where-review cannot tell which answers were flagged. Code it with 'python cli.py predict' first, or use --where-code."
     THEMES_UNKNOWN_CODE = "No code '{code}' in {where}. Codes there are: {codes}. Name one of them with --where-code."
     THEMES_OUT_IS_FILE = "--out {path} is a file; name a folder for the theme files."

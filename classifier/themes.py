@@ -169,6 +169,7 @@ class ThemeFinder(BaseEstimator):
         self.items_ = [first[i] for i in range(len(index))]
         self.counts_ = np.bincount(self.item_of_text_, minlength=len(index))
         self.words_ = answer_words(self.items_, self.spacy_model)
+        self.min_size_ = max(3, math.ceil(0.01 * len(texts)))
         rng = np.random.RandomState(self.seed)
         self.embedding_ = self._embed(self.words_, rng)
         self.unique_mass_ = self._unique_mass(self.words_)
@@ -263,7 +264,6 @@ class ThemeFinder(BaseEstimator):
                 labels[members[inner < self.member_min]] = -1
             else:
                 labels[members] = -1
-        self.min_size_ = max(3, math.ceil(0.01 * weights.sum()))
         sizes = {g: int(weights[labels == g].sum()) for g in np.unique(labels[labels >= 0])}
         kept = sorted((g for g, s in sizes.items() if s >= self.min_size_),
                       key=lambda g: (-sizes[g], int(np.flatnonzero(labels == g)[0])))
@@ -347,6 +347,8 @@ def find_themes(selection: Selection, n_themes: int | None = None, seed: int = 0
     finder = ThemeFinder(n_themes, seed, spacy_model).fit(texts)
     if not any(finder.words_.terms):
         raise UserError(Errors.THEMES_NO_WORDS.format(path=selection.source, where=where))
+    if finder.n_themes_ == 0:
+        raise UserError(Errors.THEMES_NONE.format(n=len(texts), path=selection.source, where=where))
     notes = []
     if n_themes is not None and finder.n_themes_ < n_themes:
         notes.append(Warnings.THEMES_FEWER.format(asked=n_themes, kept=finder.n_themes_, min_size=finder.min_size_))

@@ -288,3 +288,12 @@ def test_theme_keys_never_clash_with_explicit_shortcuts(result, frame):
     shortcuts = draft.shortcuts()
     assert len(shortcuts) == len(draft.keys) and shortcuts["6"] == "education_guidance"
     assert not set(shortcuts) & set(COMMANDS)
+
+
+def test_answers_with_nothing_in_common_give_no_themes():
+    texts = ONE_OFFS + ["Sykkelverksted på biblioteket", "Hundepark i sentrum", "Nye lyspærer i gymsalen",
+                        "Færre møter om formiddagen", "Bedre parkering ved legekontoret", "Snøbrøyting av gangveier",
+                        "Julebord for de ansatte", "Ny nettside for kommunen"]
+    sel = select_answers(pd.DataFrame({"svar": texts}), "svar", "odd.csv")
+    with pytest.raises(UserError, match="No themes among the 11 answers"):
+        find_themes(sel)

@@ -24,12 +24,14 @@ from . import (
     predict,
     report,
     review,
+    themes,
     train,
     verify,
 )
 from ._util import run_command
 
-COMMANDS = [train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, audit, explain, verify]
+COMMANDS = [train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, audit, explain,
+            verify, themes]
 
 
 def build_parser() -> argparse.ArgumentParser:
