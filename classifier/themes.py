@@ -16,7 +16,8 @@ twelve answers among 64, 197 and 464 others; `python -m bench.themes`, README):
    is the share of the runs holding both that put them together. Average-linkage clustering
    of 1 − co-association gives the themes.
 4. How many themes. `auto` cuts that tree where groups stay together in fewer than 20 % of
-   the runs: a theme is a group that holds across resampling and across k (a stability
+   the runs (or twice what chance gives, 1/k on average, when that is more: below about 100
+   answers): a theme is a group that holds across resampling and across k (a stability
    criterion). Silhouette was measured and rejected: on these answers it rises with k over
    the whole range, so it always took the largest k, and k-means at that k found all three
    planted topics in 1 run of 4 (500 answers), consensus in 4 of 4. A number N cuts the same
@@ -73,6 +74,7 @@ RUNS = 40
 SUBSAMPLE = 0.8
 AUTO_CUT = 0.8        # average-linkage distance (1 - co-association) where `auto` cuts
 MEMBER_MIN = 0.3      # mean co-association with its theme below which an answer is unassigned
+CHANCE_FACTOR = 2.0   # ... and both at least this many times the co-association of chance
 UNIQUE_MAX = 0.55     # an answer with more of its TF-IDF mass on words no other answer has ...
 ONE_OFF_SHARE = 0.1   # ... and among the 10 % most isolated answers is a one-off, unassigned
 TYPICAL = 5
@@ -240,6 +242,8 @@ class ThemeFinder(BaseEstimator):
         m = max(2, int(round(SUBSAMPLE * n)))
         lo = max(2, int(math.sqrt(n) / 2))
         hi = max(lo, min(int(2 * math.sqrt(n)), m - 1))
+        # How often two unrelated answers share a cluster by chance (clusters of equal size).
+        self.chance_ = float(np.mean([1.0 / k for k in range(lo, hi + 1)]))
         together = np.zeros((n, n), dtype=np.float32)
         both = np.zeros((n, n), dtype=np.float32)
         with threadpool_limits(1):  # tiny problems: threads cost more than they give, and vary
@@ -261,8 +265,11 @@ class ThemeFinder(BaseEstimator):
         D = 1.0 - C.astype(float)
         np.fill_diagonal(D, 0.0)
         tree = linkage(squareform(D, checks=False), "average")
+        # Below about 100 answers k is small and chance co-association high: the bars rise with it.
+        self.together_min_ = max(1.0 - self.cut, CHANCE_FACTOR * self.chance_)
+        member_min = max(self.member_min, CHANCE_FACTOR * self.chance_)
         if self.n_themes is None:
-            groups = fcluster(tree, self.cut, "distance")
+            groups = fcluster(tree, 1.0 - self.together_min_, "distance")
         else:
             groups = fcluster(tree, min(self.n_themes, len(C)), "maxclust")
         labels = groups.astype(int) - 1
@@ -270,7 +277,7 @@ class ThemeFinder(BaseEstimator):
             members = np.flatnonzero(labels == g)
             if len(members) > 1:
                 inner = (C[np.ix_(members, members)].sum(axis=1) - 1.0) / (len(members) - 1)
-                labels[members[inner < self.member_min]] = -1
+                labels[members[inner < member_min]] = -1
             else:
                 labels[members] = -1
         sizes = {g: int(weights[labels == g].sum()) for g in np.unique(labels[labels >= 0])}

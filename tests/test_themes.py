@@ -297,3 +297,18 @@ def test_answers_with_nothing_in_common_give_no_themes():
     sel = select_answers(pd.DataFrame({"svar": texts}), "svar", "odd.csv")
     with pytest.raises(UserError, match="No themes among the 11 answers"):
         find_themes(sel)
+
+
+def test_a_small_survey_still_finds_its_two_topics():
+    housing = ["Bolig", "Boliger til store familier", "Mangler kommunale boliger", "bolig bolig bolig",
+               "Bustader, vi har ikkje nok husvære", "Flere boliger"]
+    interpreters = ["Tolk", "Tolk på telefon fungerer dårlig", "Kvalifiserte tolker", "tolker på tigrinja",
+                    "Tilgang på tolk", "Tolketjenester"]
+    other = ["Vet ikke", "Mer penger", "Barnehageplass", "Helse"]
+    res = find_themes(select_answers(pd.DataFrame({"svar": housing + interpreters + other}), "svar", "small.csv"))
+    best = []
+    for rows in (res.theme_of_row[:6], res.theme_of_row[6:12]):
+        theme, count = Counter(n for n in rows if n).most_common(1)[0]
+        assert count >= 4, rows
+        best.append(theme)
+    assert best[0] != best[1]
