@@ -62,10 +62,10 @@ def recovery(theme_of_row, topics) -> dict:
             best.append(None)
             continue
         b, count = Counter(mine.tolist()).most_common(1)[0]
-        per[t] = (count / (topics == t).sum(), float((topics[theme_of_row == b] == t).mean()))
+        per[t] = (float(count / (topics == t).sum()), float((topics[theme_of_row == b] == t).mean()))
         best.append(b)
     found = all(r >= 0.6 and p >= 0.5 for r, p in per.values()) and len(set(best)) == 3 and None not in best
-    return {"per_topic": per, "all_found": found}
+    return {"per_topic": per, "all_found": bool(found)}
 
 
 def silhouette_baseline(finder, seed: int) -> np.ndarray:
@@ -87,7 +87,7 @@ def silhouette_baseline(finder, seed: int) -> np.ndarray:
                 best = (score, lab, k)
     out = np.zeros(len(L), dtype=int)
     out[placed] = best[1] + 1
-    return out, best[2]
+    return out, int(best[2])
 
 
 def run_quality(seeds: int, progress=print) -> dict:
@@ -114,7 +114,7 @@ def run_quality(seeds: int, progress=print) -> dict:
             "answers": len(df), "runs": runs,
             "all_found": sum(r["all_found"] for r in runs),
             "silhouette_all_found": sum(r["silhouette_all_found"] for r in runs),
-            "topic_found": {t: sum(r["per_topic"][t][0] >= 0.6 and r["per_topic"][t][1] >= 0.5 for r in runs)
+            "topic_found": {t: int(sum(r["per_topic"][t][0] >= 0.6 and r["per_topic"][t][1] >= 0.5 for r in runs))
                             for t in TOPICS},
             "mean_recall": {t: float(np.mean([r["per_topic"][t][0] for r in runs])) for t in TOPICS},
             "mean_purity": {t: float(np.mean([r["per_topic"][t][1] for r in runs])) for t in TOPICS},
