@@ -24,6 +24,7 @@ import pandas as pd
 from .codeframe import CodeFrame, split_labels
 from .coding import RESULT_COLUMNS
 from .errors import Errors, UserError, Warnings
+from .questions import unprefixed
 from .stats import two_proportion_test, wilson_interval
 from .tables import (
     YEAR_COLUMNS,
@@ -49,13 +50,16 @@ def year_from_name(path: Path) -> str | None:
 
 
 def read_coded_files(paths, year_column: str | None = None, years: list[str] | None = None,
-                     labels_column: str = "labels", text_column: str | None = None) -> tuple[pd.DataFrame, list[Table]]:
+                     labels_column: str = "labels", text_column: str | None = None,
+                     question: str | None = None, others=()) -> tuple[pd.DataFrame, list[Table]]:
     """All coded files in one table, with the survey year of each row in column `_year`
     and its answer in `_text`.
 
     The year comes from `year_column`, else `years` (one per file), else a column named
     year/år, else a year in the file name (e.g. kommuneundersokelsen_2019_coded.csv).
     The answer column is `text_column`, else guessed in each file (files may differ).
+    With `question` (a key of survey-coder.toml; `others`: the other keys), the files'
+    `<question>_…` columns are read as `labels`, `needs_review`, `p_<code>`, ...
     """
     paths = [Path(p) for p in paths]
     if years and len(years) != len(paths):
@@ -63,6 +67,11 @@ def read_coded_files(paths, year_column: str | None = None, years: list[str] | N
     frames, tables = [], []
     for i, path in enumerate(paths):
         table = read_table(path)
+        if question is not None:
+            if f"{question}_{labels_column}" not in table.frame.columns:
+                raise UserError(Errors.QUESTION_NOT_CODED.format(path=path, column=f"{question}_{labels_column}",
+                                                                 key=question))
+            table.frame = unprefixed(table.frame, question, others)
         df = table.frame.copy()
         if labels_column not in df.columns:
             raise UserError(Errors.NOT_CODED.format(path=path, column=labels_column))

@@ -123,18 +123,46 @@ def _valid_as_is(name: str) -> bool:
             and all(ch.isalnum() or ch in "_.@#$" for ch in name) and name.upper() not in RESERVED)
 
 
-def sav_frame(df: pd.DataFrame, frame: CodeFrame | None = None, column_labels: dict | None = None,
-              labels_column: str = "labels", source: SavSource | None = None) -> tuple[pd.DataFrame, dict, dict]:
-    """The table to write, {original column: SPSS name}, and pyreadstat.write_sav's metadata
-    arguments (labels, value labels, measures, and from `source` user-missing values,
-    formats and display widths), all keyed by SPSS name.
+@dataclass
+class Coded:
+    """One coded question in the table: the prefix of its columns ('' for a table coded
+    without questions), its code frame, its codes, and the 0/1 variables made for them."""
 
-    With `source` (the .sav `df` was read from: its columns first), those columns are
-    written with the source's typed values and metadata."""
+    prefix: str
+    frame: CodeFrame | None
+    keys: list[str]
+    flags: list[str] = field(default_factory=list)  # SPSS names of the 0/1 variables, in code order
+    label: str = ""
+
+    def col(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def columns(self) -> list[str]:
+        """The columns this question's coding adds (those it knows how to write)."""
+        return [self.col(c) for c in (*RESULT_COLUMNS, *probability_columns(self.keys))]
+
+
+def sav_frame(df: pd.DataFrame, frame: CodeFrame | None = None, column_labels: dict | None = None,
+              labels_column: str = "labels", source: SavSource | None = None,
+              questions: list | None = None) -> tuple[pd.DataFrame, dict, dict, list[Coded]]:
+    """The table to write, {original column: SPSS name}, pyreadstat.write_sav's metadata
+    arguments (labels, value labels, measures, and from `source` user-missing values,
+    formats and display widths, all keyed by SPSS name), and the coded questions.
+
+    `questions` ([(key, frame) or (key, frame, label)]) names the questions whose columns
+    carry `<key>_` (as `predict` writes several; the label names the question's
+    multiple-response set, default: the frame's question); without it the table's coded columns have no prefix. With
+    `source` (the .sav `df` was read from: its columns first), those columns are written
+    with the source's typed values and metadata."""
     column_labels = column_labels or {}
-    keys = _code_keys(df, frame, labels_column)
-    prob_cols = [c for c in probability_columns(keys) if c in df.columns]
-    result = set(RESULT_COLUMNS) | set(prob_cols)
+    groups = [Coded(f"{q[0]}_", q[1], [], label=q[2] if len(q) > 2 else "") for q in questions] if questions \
+        else [Coded("", frame, [])]
+    for g in groups:
+        g.keys = _code_keys(df, g.frame, g.col(labels_column) if g.prefix else labels_column, g.prefix)
+        g.label = g.label or (g.frame.question if g.frame is not None else "")
+    result = {c for g in groups for c in g.columns()}
+    if not questions:
+        result = (result - {"labels"}) | {labels_column}
     inputs = [c for c in df.columns if c not in result]
     from_source = dict(zip(df.columns[:len(source.columns)], source.columns)) if source is not None else {}
     if source is not None and len(df) != len(source.rows):
@@ -146,7 +174,7 @@ def sav_frame(df: pd.DataFrame, frame: CodeFrame | None = None, column_labels: d
                                             "missing_ranges", "variable_format", "variable_display_width")}
 
     def add(original: str, series: pd.Series, label: str | None, values: dict | None = None,
-            measure: str | None = None, var: str | None = None) -> None:
+            measure: str | None = None, var: str | None = None) -> str:
         name = spss_name(original, taken, keep=var == original)
         names[original] = name
         columns[name] = series.reset_index(drop=True)
@@ -163,6 +191,7 @@ def sav_frame(df: pd.DataFrame, frame: CodeFrame | None = None, column_labels: d
                               ("variable_display_width", source.widths)):
                 if var in held:
                     meta[key][name] = held[var]
+        return name
 
     for c in inputs:
         var = from_source.get(c)
@@ -171,53 +200,81 @@ def sav_frame(df: pd.DataFrame, frame: CodeFrame | None = None, column_labels: d
                 source.value_labels.get(var), source.measures.get(var), var)
         else:
             add(str(c), _input_series(df[c]), column_labels.get(c))
-    if labels_column in df.columns:
-        codes = df[labels_column].map(split_labels)
+    for g in groups:
+        _add_coded(df, g, g.col(labels_column) if g.prefix else labels_column, add)
+    return pd.DataFrame(columns), names, meta, groups
+
+
+def _add_coded(df: pd.DataFrame, g: Coded, labels: str, add) -> None:
+    """One question's variables: a 0/1 variable per code, confidence, needs_review, the codes
+    as text, and the probability of each code."""
+    frame = g.frame
+
+    def code_name(k: str) -> str:
+        return frame.code(k).name if frame is not None and k in frame.keys and frame.code(k).name else k
+
+    if labels in df.columns:
+        codes = df[labels].map(split_labels)
         answered = codes.map(bool)
-        for k in keys:
+        for k in g.keys:
             flag = codes.map(lambda ks, k=k: 1.0 if k in ks else 0.0).where(answered, np.nan)
-            name = frame.code(k).name if frame is not None and frame.code(k).name else k
-            add(k if k not in df.columns else f"{k}_code", flag.astype(float), name, MENTIONED, "nominal")
-    if "confidence" in df.columns:
-        add("confidence", _float_series(df["confidence"]), LABEL_CONFIDENCE, None, "scale")
-    if "needs_review" in df.columns:
-        review = df["needs_review"].map(lambda v: {"true": 1.0, "false": 0.0}.get(str(v).strip().lower(), np.nan))
-        add("needs_review", review.astype(float), LABEL_REVIEW, YES_NO, "nominal")
-    if labels_column in df.columns:
-        add(labels_column, df[labels_column].fillna("").astype(str), LABEL_CODES)
-    for k, col in zip([c[2:] for c in prob_cols], prob_cols, strict=True):
-        name = frame.code(k).name if frame is not None and k in frame.keys and frame.code(k).name else k
-        add(col, _float_series(df[col]), LABEL_PROBABILITY.format(name=name), None, "scale")
-    return pd.DataFrame(columns), names, meta
+            original = g.col(k)
+            original = original if original not in df.columns else f"{original}_code"
+            g.flags.append(add(original, flag.astype(float), code_name(k), MENTIONED, "nominal"))
+    if g.col("confidence") in df.columns:
+        add(g.col("confidence"), _float_series(df[g.col("confidence")]), LABEL_CONFIDENCE, None, "scale")
+    if g.col("needs_review") in df.columns:
+        review = df[g.col("needs_review")].map(
+            lambda v: {"true": 1.0, "false": 0.0}.get(str(v).strip().lower(), np.nan))
+        add(g.col("needs_review"), review.astype(float), LABEL_REVIEW, YES_NO, "nominal")
+    if labels in df.columns:
+        add(labels, df[labels].fillna("").astype(str), LABEL_CODES)
+    for k in g.keys:
+        col = g.col(f"p_{k}")
+        if col in df.columns:
+            add(col, _float_series(df[col]), LABEL_PROBABILITY.format(name=code_name(k)), None, "scale")
 
 
 def write_sav(df: pd.DataFrame, path: str | Path, frame: CodeFrame | None = None, column_labels: dict | None = None,
               labels_column: str = "labels", file_label: str | None = None, source: SavSource | None = None,
-              target: str | Path | None = None) -> dict[str, str]:
+              target: str | Path | None = None, questions: list | None = None) -> dict[str, str]:
     """Write a coded table as SPSS .sav at `path`; returns {original column: SPSS name}.
 
     `frame` gives the code order and Norwegian names (without it, codes are taken from the
-    p_<code> columns or the labels present); `column_labels` are variable labels of the
-    input columns; `source` is the .sav input whose values and metadata are kept (its file
-    label too, unless `file_label` is given). `target` is the path named in errors (`path`
-    may be a temporary file).
+    p_<code> columns or the labels present); `questions` ([(key, frame[, label])]) the questions of
+    a table coded per question (their columns start with `<key>_`). Each question's 0/1
+    variables are grouped as an SPSS multiple-response set (`sav_mrsets`). `column_labels`
+    are variable labels of the input columns; `source` is the .sav input whose values and
+    metadata are kept (its file label too, unless `file_label` is given). `target` is the
+    path named in errors (`path` may be a temporary file).
     """
     import pyreadstat
 
-    data, names, meta = sav_frame(df, frame, column_labels, labels_column, source)
+    from .sav_mrsets import MultipleResponseSet, add_mrsets
+
+    data, names, meta, groups = sav_frame(df, frame, column_labels, labels_column, source, questions)
     renamed = [_clip(f"{o} -> {n}", NOTE_BYTES) for o, n in names.items() if o != n]
     notes = [RENAMES_NOTE, *renamed] if renamed else None
+    frame = frame if frame is not None else (groups[0].frame if len(groups) == 1 else None)
     if file_label is None:
         file_label = source.file_label if source is not None and source.file_label else (
-            f"Kodet med survey-coder: {frame.name} v{frame.version}" if frame is not None else "")
+            f"Kodet med survey-coder: {frame.name} v{frame.version}" if frame is not None else
+            f"Kodet med survey-coder: {', '.join(g.prefix.rstrip('_') for g in groups)}")
     try:
         pyreadstat.write_sav(data, str(path), file_label=_clip(file_label, FILE_LABEL_BYTES), note=notes,
                              **{k: v for k, v in meta.items() if v})
     except Exception as e:  # pyreadstat raises its own error types for values it cannot store
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise UserError(Errors.SAV_WRITE_FAILED.format(path=target or path, reason=reason)) from None
+    sets = [MultipleResponseSet(mrset_name(g.prefix), g.label or LABEL_CODES, g.flags) for g in groups if g.flags]
+    add_mrsets(Path(path), sets)
     _fix_created(Path(path))
     return names
+
+
+def mrset_name(prefix: str) -> str:
+    """The multiple-response set of a question: $<key>, or $koder without questions."""
+    return "$" + (prefix.rstrip("_") or "koder")
 
 
 def _clip(text: str, limit: int) -> str:
@@ -237,10 +294,10 @@ def _fix_created(path: Path) -> None:
             f.write(SAV_CREATED)
 
 
-def _code_keys(df: pd.DataFrame, frame: CodeFrame | None, labels_column: str) -> list[str]:
+def _code_keys(df: pd.DataFrame, frame: CodeFrame | None, labels_column: str, prefix: str = "") -> list[str]:
     if frame is not None:
         return list(frame.keys)
-    from_probs = [c[2:] for c in df.columns if str(c).startswith("p_")]
+    from_probs = [c[len(prefix) + 2:] for c in df.columns if str(c).startswith(f"{prefix}p_")]
     if from_probs:
         return from_probs
     if labels_column not in df.columns:

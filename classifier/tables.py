@@ -183,9 +183,7 @@ def pick_column(table: Table, column: str | None, option: str = "text-column") -
     case); with None, guess the text column (longest texts)."""
     cols = list(table.frame.columns)
     if column is not None:
-        if column in cols:
-            return column
-        matches = [c for c in cols if norm(c) == norm(column)]
+        matches = column_matches(cols, column)
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -195,6 +193,14 @@ def pick_column(table: Table, column: str | None, option: str = "text-column") -
             Errors.UNKNOWN_COLUMN.format(column=column, path=table.path, columns=", ".join(cols), option=option)
         )
     return guess_text_column(table)
+
+
+def column_matches(columns: list, column: str) -> list:
+    """The columns named `column`: the one typed exactly, else all that match it normalised
+    (NFC, trimmed, any case)."""
+    if column in columns:
+        return [column]
+    return [c for c in columns if norm(c) == norm(column)]
 
 
 def _text_profile(s: pd.Series) -> tuple[int, int, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .. import paths
 from . import (
     agreement,
     audit,
@@ -20,6 +21,7 @@ from . import (
     export,
     import_,
     info,
+    init,
     models,
     predict,
     report,
@@ -30,8 +32,10 @@ from . import (
 )
 from ._util import run_command
 
-COMMANDS = [train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, audit, explain,
-            verify, themes]
+COMMANDS = [init, train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, audit,
+            explain, verify, themes]
+PROJECT_HELP = ("the project folder (default: $SURVEY_CODER_HOME, else the nearest folder from here upwards "
+                "that holds survey-coder.toml)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,9 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="survey-coder",
         description="Code Norwegian open-ended survey answers into the categories of a code frame.",
     )
+    parser.add_argument("--project", metavar="DIR", help=PROJECT_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
+    for name, command in sub.choices.items():  # also after the command: survey-coder predict ... --project DIR
+        if name != "init":
+            command.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help=PROJECT_HELP)
     return parser
 
 
@@ -51,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return run_command(args.func, args)
+    paths.use_project(args.project)
+    try:
+        return run_command(args.func, args)
+    finally:
+        paths.use_project(None)
 
 
 if __name__ == "__main__":

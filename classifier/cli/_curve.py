@@ -13,7 +13,7 @@ from ..curve import FRACTIONS, curve_markdown, curve_table, final_gain, learning
 from ..errors import Errors, UserError, Warnings
 from ..tables import atomic_path, write_table
 from ..training import check_enough, load_training_data
-from ._util import console, fmt, pct, progress_bar, show_warnings
+from ._util import command, console, fmt, pct, progress_bar, show_warnings
 
 F1_GAIN, SHARE_GAIN = 0.01, 0.03  # over the last 30 % of the answers: still worth coding more
 
@@ -87,6 +87,6 @@ def run_curve(args) -> int:
             console.print(f"Still rising ({rise}): [bold]coding more answers will probably help[/].")
         else:
             console.print(f"Flat ({rise}): more answers like these will help little; code the answers the "
-                          "model finds hard (see 'python cli.py review') or sharpen the code frame.")
+                          f"model finds hard (see '{command('review')}') or sharpen the code frame.")
     console.print(f"Wrote [bold]{png}[/], {csv.name} and {md.name}.")
     return 0

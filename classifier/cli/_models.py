@@ -6,7 +6,7 @@ from rich.table import Table
 
 from ..paths import models_dir
 from ..registry import default_model_dir, list_models
-from ._util import fmt
+from ._util import command, fmt
 
 
 def models_table() -> Table:
@@ -26,7 +26,7 @@ def models_table() -> Table:
             coder_label(meta),
         )
     if not table.rows:
-        table.add_row("", "(none yet: run 'python cli.py train')", "", "", "", "", "")
+        table.add_row("", f"(none yet: run '{command('train')}')", "", "", "", "", "")
     return table
 
 

@@ -7,7 +7,7 @@ from ..coders import DEFAULT_KIND
 from ..paths import annotations_path, default_frame_path, training_dir
 from ..training import train as train_model
 from ._models import coder_label
-from ._util import console, metrics_table, pct, progress_bar, show_warnings
+from ._util import command, console, metrics_table, pct, progress_bar, show_warnings
 
 
 def train_and_show(paths, codeframe=None, text_column="text", labels_column="labels", out=None,
@@ -59,7 +59,7 @@ def show_annotations(used, limit: int = 10) -> None:
         chosen = join_labels(d.chosen) if d.chosen is not None else "left out"
         console.print(f"  '{text}'  {who}  -> {chosen}", soft_wrap=True)
     if len(dis) > limit:
-        console.print(f"  … and {len(dis) - limit} more (python cli.py agreement lists them).")
+        console.print(f"  … and {len(dis) - limit} more ({command('agreement')} lists them).", markup=False)
 
 
 def default_training():

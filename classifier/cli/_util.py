@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
+import re
+import shlex
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .. import paths
 from ..codeframe import load_codeframe
 from ..errors import Notes, UserError
 from ..registry import check_frame, load_model
@@ -18,13 +25,43 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
+def how_run() -> list[str]:
+    """How the user started this tool: the `survey-coder` script, or `python cli.py` from the
+    repository (the interpreter as a path when it is inside the current folder, such as
+    .venv/bin/python); with the project named by --project."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if Path(argv0).name == "cli.py":
+        exe = Path(sys.executable)
+        inside = exe.is_absolute() and exe.is_relative_to(Path.cwd())
+        start = [os.path.relpath(exe) if inside else "python", argv0]
+    else:
+        start = ["survey-coder"]
+    chosen = paths.chosen_project()
+    return [*start, "--project", str(chosen)] if chosen is not None else start
+
+
+def command(*args) -> str:
+    """A command line to show in a hint, as the user would type it (names with spaces quoted)."""
+    return shlex.join([*how_run(), *(str(a) for a in args)])
+
+
+_QUOTED_COMMAND = re.compile(r"'survey-coder ")
+_EXAMPLE = re.compile(r"^( +)survey-coder ", re.M)  # an example line of a command's --help
+
+
+def as_run(message: str) -> str:
+    """A message whose quoted commands ('survey-coder train') say how this tool was started."""
+    start = shlex.join(how_run())
+    return message if start == "survey-coder" else _QUOTED_COMMAND.sub(lambda _: f"'{start} ", message)
+
+
 def run_command(func, args) -> int:
     """Run a command; a UserError becomes one red line and exit 1, Ctrl-C exit 130."""
     try:
         result = func(args)
         return int(result or 0)
     except UserError as e:
-        err_console.print(f"[bold red]Error:[/] {e}", soft_wrap=True)
+        err_console.print(f"[bold red]Error:[/] {escape(as_run(str(e)))}", soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrupted.[/] Nothing half-written was left behind.")
@@ -33,7 +70,7 @@ def run_command(func, args) -> int:
 
 def add_command(sub, name: str, run, aliases=()) -> argparse.ArgumentParser:
     """A subparser whose help and description are `run`'s docstring."""
-    doc = inspect.getdoc(run) or ""
+    doc = _EXAMPLE.sub(lambda m: m.group(1) + shlex.join(how_run()) + " ", inspect.getdoc(run) or "")
     parser = sub.add_parser(
         name, help=doc.splitlines()[0] if doc else None, description=doc, aliases=list(aliases),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -90,7 +127,7 @@ def load_model_arg(args, codeframe: str | None = None):
 
 
 def warn(message: str) -> None:
-    err_console.print(f"[yellow]Warning:[/] {message}", soft_wrap=True)
+    err_console.print(f"[yellow]Warning:[/] {escape(as_run(message))}", soft_wrap=True)
 
 
 def show_warnings(messages) -> None:

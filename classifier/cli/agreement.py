@@ -27,7 +27,7 @@ def run(args) -> int:
     where they agree, and the answers they disagree on (all of them with --out).
 
     Example:
-      python cli.py agreement --out disagreements.xlsx
+      survey-coder agreement --out disagreements.xlsx
     """
     with open_store(args) as store:
         frame_hash, frame, _ = resolve_store_frame(store, args.codeframe or None)

@@ -12,7 +12,7 @@ from ..errors import Errors, UserError
 from ..paths import training_dir
 from ..tables import check_output, write_table
 from ..training import load_training_data
-from ._util import add_command, console, fmt, pct, progress_bar, show_warnings
+from ._util import add_command, command, console, fmt, pct, progress_bar, show_warnings
 
 TEXT_WIDTH = 90
 
@@ -28,7 +28,7 @@ def run(args) -> int:
     coordinator can confirm or fix them.
 
     Example:
-      python cli.py audit --top 20 --to-review out/audit_review.csv
+      survey-coder audit --top 20 --to-review out/audit_review.csv
     """
     if args.top < 1:
         raise UserError(Errors.BAD_TOP.format(value=args.top))
@@ -62,7 +62,8 @@ def run(args) -> int:
     if review_out is not None:
         write_table(review_frame(top), review_out, delimiter=",")
         console.print(f"Wrote [bold]{review_out}[/] ({len(top)} answers). To confirm or fix them, run:")
-        console.print(f"  python cli.py review {review_out} --text-column text --id-column id --all", soft_wrap=True)
+        console.print(f"  {command('review', review_out, '--text-column', 'text', '--id-column', 'id', '--all')}",
+                      soft_wrap=True, markup=False)
     return 0
 
 

@@ -16,8 +16,8 @@ def run(args) -> int:
     says whether the curve is still rising.
 
     Example:
-      python cli.py curve --data training_data/ --out out/curve
-      python cli.py curve --data training_data/ --out out/curve --cv 3 --fractions 0.25,0.5,1
+      survey-coder curve --data training_data/ --out out/curve
+      survey-coder curve --data training_data/ --out out/curve --cv 3 --fractions 0.25,0.5,1
     """
     return run_curve(args)
 

@@ -32,7 +32,7 @@ def run(args) -> int:
     The learning curve (formerly --curve) is the 'curve' command.
 
     Example:
-      python cli.py evaluate --data eval_data/heldout.csv --model imdi_kvalifisering
+      survey-coder evaluate --data eval_data/heldout.csv --model imdi_kvalifisering
     """
     if args.curve:
         warn(Warnings.CURVE_MOVED)

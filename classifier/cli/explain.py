@@ -25,7 +25,7 @@ def run(args) -> int:
     codes the model gives the answer are marked.
 
     Example:
-      python cli.py explain "Vi trenger flere språkpraksisplasser og samarbeid med bedrifter"
+      survey-coder explain "Vi trenger flere språkpraksisplasser og samarbeid med bedrifter"
     """
     if is_non_answer(args.text):
         raise UserError(Errors.NOTHING_TO_EXPLAIN.format(text=args.text))

@@ -20,8 +20,8 @@ def run(args) -> int:
     training would use (columns text and labels, usable as training data).
 
     Example:
-      python cli.py export --out decisions.jsonl
-      python cli.py export --latest --out training_data/reviewed.csv
+      survey-coder export --out decisions.jsonl
+      survey-coder export --latest --out training_data/reviewed.csv
     """
     out = Path(args.out)
     with open_store(args) as store:

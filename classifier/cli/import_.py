@@ -46,7 +46,7 @@ def run(args) -> int:
     (CSV, XLSX or JSONL) is replayed as it is.
 
     Example:
-      python cli.py import out/kommuneundersokelsen_2020_coded.xlsx --annotator kari
+      survey-coder import out/kommuneundersokelsen_2020_coded.xlsx --annotator kari
     """
     path = Path(args.file)
     if path.suffix.lower() == ".jsonl":

@@ -13,7 +13,7 @@ def run(args) -> int:
     """Show the spaCy pipeline in use, the trained models and the default code frame.
 
     Example:
-      python cli.py info
+      survey-coder info
     """
     nlp = describe_nlp(args.spacy_model)
     used = nlp["spacy_model"]

@@ -20,9 +20,9 @@ def run(args) -> int:
     its code, so only convert a model you made yourself, and say so with --trust-model.
 
     Examples:
-      python cli.py models
-      python cli.py models --set-default 20261125-120000-imdi_kvalifisering
-      python cli.py models --convert 20261125-120000-imdi_kvalifisering --trust-model
+      survey-coder models
+      survey-coder models --set-default 20261125-120000-imdi_kvalifisering
+      survey-coder models --convert 20261125-120000-imdi_kvalifisering --trust-model
     """
     if args.convert:
         if not args.trust_model:

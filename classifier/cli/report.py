@@ -13,6 +13,7 @@ from ..frames import resolve_frame
 from ..paths import default_frame_path, labels_dir
 from ..report import build_report, read_coded_files
 from ..report_render import report_files, write_report
+from ._questions import add_question_option, chosen_question, project_questions
 from ._util import add_command, console, pct, show_warnings
 
 
@@ -27,17 +28,27 @@ def run(args) -> int:
     group), PNG charts, and report.xlsx with one sheet per table. Codes of the code
     frame's previous version are translated with its [frame.previous] map.
 
+    In a project with several questions, --question KEY reports on one of them: the
+    coded files' KEY_labels, KEY_needs_review, ... columns, with the question's code
+    frame and its answer column.
+
     Examples:
-      python cli.py report out/survey_2019_coded.csv out/survey_2020_coded.csv --out out/report
-      python cli.py report coded_all.xlsx --year-column year --by fylke --out out/report
+      survey-coder report coded_2019.xlsx coded_2020.xlsx --question tjenester --out report
+      survey-coder report out/survey_2019_coded.csv out/survey_2020_coded.csv --out out/report
+      survey-coder report coded_all.xlsx --year-column year --by fylke --out out/report
     """
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(Errors.REPORT_OUT_IS_FILE.format(path=out))
     if not out.resolve().parent.is_dir():
         raise UserError(Errors.OUTPUT_DIR_MISSING.format(path=out))
-    df, tables = read_coded_files(args.coded, args.year_column, args.years, args.labels_column, args.text_column)
-    frame, _ = resolve_frame(args.codeframe, model=args.model, codes=[split_labels(c) for c in df[args.labels_column]],
+    question = chosen_question(args)
+    others = [q.key for q in project_questions()[1]] if question is not None else ()
+    df, tables = read_coded_files(args.coded, args.year_column, args.years, args.labels_column,
+                                  question.column if question is not None else args.text_column,
+                                  question=question.key if question is not None else None, others=others)
+    codeframe = args.codeframe or (question.codeframe if question is not None and args.model is None else None)
+    frame, _ = resolve_frame(codeframe, model=args.model, codes=[split_labels(c) for c in df[args.labels_column]],
                              default=default_frame_path(), folder=labels_dir())
     report = build_report(df, frame, args.by, args.labels_column, args.examples)
     inputs = {t.path.resolve() for t in tables}
@@ -78,8 +89,12 @@ def register(sub) -> None:
     p.add_argument("--by", metavar="COLUMN", help="also report per group of this column (fylke, size, ...)")
     p.add_argument("--year-column", metavar="COL", help="column with the survey year")
     p.add_argument("--years", nargs="+", metavar="YEAR", help="the survey year of each file, in order")
-    p.add_argument("--text-column", metavar="COL", help="column with the answers, for examples (default: guessed)")
-    p.add_argument("--labels-column", default="labels", metavar="COL", help="column with the codes (default: labels)")
+    add_question_option(p, "report on")
+    p.add_argument("--text-column", metavar="COL",
+                   help="column with the answers, for examples (default: the question's column with --question, "
+                        "else the column with the longest texts)")
+    p.add_argument("--labels-column", default="labels", metavar="COL",
+                   help="column with the codes (default: labels; with --question: KEY_labels)")
     p.add_argument("--codeframe", metavar="FILE", help="code frame (default: the default frame, or one matching the codes)")
     p.add_argument("--model", metavar="NAME_OR_DIR", help="use the code frame this model was trained with")
     p.add_argument("--examples", type=int, default=3, metavar="N", help="example answers per code (default 3)")

@@ -28,6 +28,7 @@ from ..review import ReviewSession, review_order, suggest
 from ..store import default_annotator
 from ..tables import pick_column, read_table
 from ._models import model_version
+from ._questions import add_question_option, chosen_question, question_model
 from ._store import add_store_option, open_store
 from ._util import (
     add_command,
@@ -299,11 +300,11 @@ def summary(session: ReviewSession, store_path: Path) -> None:
 
 
 # -- commands -------------------------------------------------------------------------------------
-def read_answers(args):
+def read_answers(args, question=None):
     table = read_table(args.input, sheet=args.sheet, header_row=args.header_row)
-    text_col = pick_column(table, args.text_column, "text-column")
+    text_col = pick_column(table, question.column if question is not None else args.text_column, "text-column")
     ids = table.frame[pick_column(table, args.id_column, "id-column")].tolist() if args.id_column else None
-    if args.text_column is None:
+    if args.text_column is None and question is None:
         console.print(f"Text column: [bold]{text_col}[/] (guessed; use --text-column to choose)")
     items = group_answers(table.frame[text_col].tolist(), ids)
     if not items:
@@ -322,14 +323,22 @@ def run(args) -> int:
     resumes where you left off. Keys: Enter accept, 1-9 toggle a code, s skip, u undo,
     b back, d definitions, q quit. Without a terminal, give keys with --script/--keys.
 
-    Example:
-      python cli.py review examples/kommuneundersokelsen_2020.csv --text-column svar --annotator kari
+    In a project with several questions, --question KEY reviews one of them (its
+    column, with its model's suggestions).
+
+    Examples:
+      survey-coder review coded.xlsx --question tjenester --annotator kari
+      survey-coder review examples/kommuneundersokelsen_2020.csv --text-column svar --annotator kari
     """
     stream = keys_from_args(args)
     check_terminal("review", stream)
     check_target(args.target_precision)
-    table, items = read_answers(args)
-    loaded, frame = load_model_arg(args, args.codeframe)  # a given frame: its names and keys are shown
+    question = chosen_question(args)  # --question KEY: its column, and its model unless --model
+    table, items = read_answers(args, question)
+    if question is not None and args.model is None:
+        loaded, frame = question_model(question, args.trust_model)
+    else:  # a given frame: its names and keys are shown
+        loaded, frame = load_model_arg(args, args.codeframe or (question.codeframe if question is not None else None))
     coder = loaded.coder
     check_shortcuts(frame)  # a clash is an error before anything is shown
     suggestions = suggest(coder, items, args.target_precision)
@@ -359,7 +368,7 @@ def run_label(args) -> int:
     and `train` learns from them; a rerun shows only the answers not yet coded.
 
     Example:
-      python cli.py label examples/kommuneundersokelsen_2020.csv --text-column svar --shuffle --annotator kari
+      survey-coder label examples/kommuneundersokelsen_2020.csv --text-column svar --shuffle --annotator kari
     """
     stream = keys_from_args(args)
     check_terminal("label", stream)
@@ -379,7 +388,7 @@ def run_label(args) -> int:
 
 def _common(p) -> None:
     p.add_argument("input", metavar="INPUT", help="survey file: .csv, .xlsx or .sav (or a `predict` output)")
-    p.add_argument("--text-column", metavar="COL", help="column with the answers (default: guessed)")
+    p.add_argument("--text-column", metavar="COL", help="column with the answers (default: the column with the longest texts)")
     p.add_argument("--id-column", metavar="COL", help="respondent id column, kept with each decision")
     p.add_argument("--annotator", metavar="NAME", help="who is coding (default: $SURVEY_CODER_ANNOTATOR or login name)")
     p.add_argument("--limit", type=int, metavar="N", help="stop after N answers not yet decided")
@@ -395,6 +404,7 @@ def _common(p) -> None:
 def register(sub) -> None:
     p = add_command(sub, "review", run)
     _common(p)
+    add_question_option(p, "review")
     add_model_options(p)
     add_target_option(p)
     p.add_argument("--codeframe", metavar="FILE", help="the model's code frame with your shortcuts and definitions")

@@ -21,7 +21,7 @@ def run(args) -> int:
     cross-validated scores.
 
     Example:
-      python cli.py train --data training_data/ --codeframe labels/imdi_kvalifisering.toml
+      survey-coder train --data training_data/ --codeframe labels/imdi_kvalifisering.toml
     """
     train_and_show(
         args.data or [training_dir()], args.codeframe, args.text_column, args.labels_column,

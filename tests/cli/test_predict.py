@@ -29,7 +29,7 @@ def test_predict_example_export(cli, model_dir, tmp_path, frame):
         assert set(labels.split(";")) <= set(frame.keys)
     assert set(coded["needs_review"]) <= {"true", "false"}
     assert "needs review" in stdout and "tfidf, spaCy blank:nb" in stdout
-    assert f"python cli.py review {out} --text-column svar" in stdout
+    assert f"survey-coder review {out} --text-column svar" in stdout  # run in-process: not as cli.py
     empty_row = next(line for line in stdout.splitlines() if "empty / no answer" in line)
     assert f" {int(empty.sum())} " in empty_row
     review_row = next(line for line in stdout.splitlines() if "needs review" in line and "│" in line)

@@ -32,7 +32,7 @@ def test_evaluate_curve_still_runs_and_says_it_moved(cli, project, tmp_path):
                             "--json")
     assert code == 0, err
     assert [line for line in err.splitlines() if line.strip()] == [
-        "Warning: 'evaluate --curve' is now the 'curve' command (python cli.py curve --data PATH --out DIR); it still "
+        "Warning: 'evaluate --curve' is now the 'curve' command ('survey-coder curve --data PATH --out DIR'); it still "
         "runs here."]
     assert json.loads(stdout)["points"][0]["fraction"] == 1.0  # stdout stays pure JSON
     assert (out / "learning_curve.csv").is_file()
@@ -65,7 +65,7 @@ def test_audit_writes_a_review_file(cli, project, tmp_path):
     assert len(queue) == 5
     row = queue[queue["id"] == planted].iloc[0]
     assert row["labels"] == "other" and "practice_placements" in row["suggested"]
-    assert f"python cli.py review {review}" in stdout.replace("\n", "")
+    assert f"survey-coder review {review}" in stdout.replace("\n", "")
     assert coded.read_text(encoding="utf-8").count(planted) == 1  # input untouched
 
 
