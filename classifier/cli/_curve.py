@@ -13,7 +13,7 @@ from ..curve import FRACTIONS, curve_markdown, curve_table, final_gain, learning
 from ..errors import Errors, UserError, Warnings
 from ..tables import atomic_path, write_table
 from ..training import check_enough, load_training_data
-from ._util import command, console, fmt, pct, progress_bar, show_warnings
+from ._util import CV_HELP, command, console, fmt, pct, progress_bar, show_warnings
 
 F1_GAIN, SHARE_GAIN = 0.01, 0.03  # over the last 30 % of the answers: still worth coding more
 
@@ -23,7 +23,7 @@ def add_curve_options(parser, hidden: bool = False) -> None:
     def shown(text: str) -> str:
         return argparse.SUPPRESS if hidden else text
 
-    parser.add_argument("--cv", type=int, default=5, help=shown("cross-validation folds (default 5)"))
+    parser.add_argument("--cv", type=int, default=5, metavar="N", help=shown(CV_HELP))
     parser.add_argument("--fractions", metavar="F,F,...", help=shown("shares of the answers (default 0.1,...,1)"))
 
 

@@ -89,6 +89,23 @@ def add_model_options(parser: argparse.ArgumentParser, help: str = MODEL_HELP) -
                         help="load the model without checking its hash (only for files you made yourself)")
 
 
+TEXT_COLUMN_HELP = "column with the answers in the coded files (default: text)"
+LABELS_COLUMN_HELP = "column with the codes, joined by ';' (default: labels)"
+CV_HELP = ("how many parts the coded answers are split into: each part is coded by a model trained on the "
+           "others, so the scores come from answers the model never saw (default 5)")
+
+
+def add_coded_columns(parser: argparse.ArgumentParser) -> None:
+    """--text-column and --labels-column of coded files, with their defaults."""
+    parser.add_argument("--text-column", default="text", metavar="COL", help=TEXT_COLUMN_HELP)
+    parser.add_argument("--labels-column", default="labels", metavar="COL", help=LABELS_COLUMN_HELP)
+
+
+def advanced_group(parser: argparse.ArgumentParser):
+    """Options most analysts never need, shown apart at the end of --help."""
+    return parser.add_argument_group("advanced options (how the model is fitted and tested)")
+
+
 def add_target_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target-precision", type=float, default=0.95, metavar="P",
                         help="answers below this estimated precision need review (default 0.95)")
@@ -166,8 +183,11 @@ def pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
 
 
-def metrics_table(title: str, metrics: dict, frame=None) -> Table:
-    """Per-code precision, recall, F1 and support, then micro/macro F1 and exact match."""
+def metrics_table(title: str, metrics: dict, frame=None, width: int | None = None) -> Table:
+    """Per-code precision, recall, F1 and support, then micro/macro F1 and exact match; the
+    codes' names only where they fit (100 columns or more)."""
+    if (width or console.width) < 100:
+        frame = None
     table = Table(title=title, title_justify="left")
     table.add_column("code", no_wrap=True)
     if frame is not None:

@@ -12,7 +12,18 @@ from ..errors import Errors, UserError
 from ..paths import training_dir
 from ..tables import check_output, write_table
 from ..training import load_training_data
-from ._util import add_command, command, console, fmt, pct, progress_bar, show_warnings
+from ._util import (
+    CV_HELP,
+    add_coded_columns,
+    add_command,
+    advanced_group,
+    command,
+    console,
+    fmt,
+    pct,
+    progress_bar,
+    show_warnings,
+)
 
 TEXT_WIDTH = 90
 
@@ -20,10 +31,10 @@ TEXT_WIDTH = 90
 def run(args) -> int:
     """List the coded answers whose codes the model most strongly disagrees with.
 
-    Fits a fresh model on the coded answers (--data, default training_data/) and uses
-    its out-of-fold predictions: each answer is judged by a model that never saw it.
-    Answers are ranked by the log-loss of their given codes (high = the model is sure
-    they are wrong) and shown with the codes the model suggests. --to-review FILE
+    Fits fresh models on the coded answers (--data, default training_data/) so that
+    each answer is judged by a model that never saw it (cross-validation). Answers
+    are ranked by how sure that model is that their given codes are wrong (the score:
+    high = sure they are wrong) and shown with the codes the model suggests. --to-review FILE
     writes the top answers (id, text, labels, suggested) as a file for `review`, so a
     coordinator can confirm or fix them.
 
@@ -56,9 +67,9 @@ def run(args) -> int:
         suggested = "\n".join(r.suggested) if not r.agrees else "[dim](same)[/]"
         table.add_row(str(r.rank), f"{r.id}\n[dim]{r.source}[/]", text, "\n".join(r.given), suggested, fmt(r.score, 2))
     console.print(table)
-    console.print(f"The model's out-of-fold codes differ from the given ones for {result.n_disagree} of "
-                  f"{result.n_answers} answers ({pct(result.n_disagree / result.n_answers)}). Score: summed "
-                  f"log-loss of the given codes ({result.cv}-fold cross-validation).")
+    console.print(f"A model that never saw the answer codes it differently for {result.n_disagree} of "
+                  f"{result.n_answers} answers ({pct(result.n_disagree / result.n_answers)}). Score: how sure it is "
+                  f"that the given codes are wrong (the log-loss of the given codes, {result.cv} parts).")
     if review_out is not None:
         write_table(review_frame(top), review_out, delimiter=",")
         console.print(f"Wrote [bold]{review_out}[/] ({len(top)} answers). To confirm or fix them, run:")
@@ -71,9 +82,8 @@ def register(sub) -> None:
     p = add_command(sub, "audit", run)
     p.add_argument("--data", nargs="+", metavar="PATH", help="coded CSV/XLSX files or folders (default: training_data/)")
     p.add_argument("--codeframe", metavar="FILE", help="code frame .toml/.json (default: matched or inferred)")
-    p.add_argument("--text-column", default="text", metavar="COL")
-    p.add_argument("--labels-column", default="labels", metavar="COL")
+    add_coded_columns(p)
     p.add_argument("--top", type=int, default=20, metavar="N", help="how many answers to show (default 20)")
     p.add_argument("--to-review", metavar="FILE", help="write the top answers as a CSV/XLSX file for `review`")
-    p.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    advanced_group(p).add_argument("--cv", type=int, default=5, metavar="N", help=CV_HELP)
     p.add_argument("--spacy-model", metavar="NAME_OR_PATH", help="spaCy pipeline (default: as for train)")

@@ -11,6 +11,7 @@ from ..errors import Warnings
 from ..evaluation import evaluate_model
 from ._curve import add_curve_options, run_curve
 from ._util import (
+    add_coded_columns,
     add_command,
     add_model_options,
     add_target_option,
@@ -59,8 +60,7 @@ def register(sub) -> None:
     add_model_options(p)
     add_target_option(p)
     p.add_argument("--data", nargs="+", required=True, metavar="GOLD", help="coded CSV/XLSX files or folders")
-    p.add_argument("--text-column", default="text", metavar="COL")
-    p.add_argument("--labels-column", default="labels", metavar="COL")
+    add_coded_columns(p)
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--curve", action="store_true", help="moved: use the 'curve' command")
     p.add_argument("--out", metavar="DIR", help=argparse.SUPPRESS)

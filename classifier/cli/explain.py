@@ -20,9 +20,11 @@ def _terms(terms, sign: str) -> str:
 def run(args) -> int:
     """Show which words of an answer pushed each code up or down, from the model's weights.
 
-    Word features and character n-grams are shown as the words of the answer they fall
-    on (a stem when none); weights are the added log-odds before calibration. The
-    codes the model gives the answer are marked.
+    The model reads whole words and pieces of words (2 to 5 letters, so that compounds
+    and typos count); both are shown as the words of the answer they come from (a
+    word's stem when none). A weight is how much the word pushed the code up (+) or
+    down (-) (the model's log-odds, before its probabilities are adjusted). The codes
+    the model gives the answer are marked.
 
     Example:
       survey-coder explain "Vi trenger flere språkpraksisplasser og samarbeid med bedrifter"

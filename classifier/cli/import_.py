@@ -111,7 +111,7 @@ def register(sub) -> None:
     p.add_argument("file", metavar="FILE", help="coded .csv/.xlsx (e.g. a corrected `predict` output) or an `export` file")
     add_store_option(p)
     p.add_argument("--codeframe", metavar="FILE", help="code frame of the codes (default: labels/imdi_kvalifisering.toml)")
-    p.add_argument("--text-column", metavar="COL", help="column with the answers (default: guessed)")
+    p.add_argument("--text-column", metavar="COL", help="column with the answers (default: the column with the longest texts)")
     p.add_argument("--labels-column", default="labels", metavar="COL", help="column with the codes (default: labels)")
     p.add_argument("--id-column", metavar="COL", help="respondent id column, kept with each decision")
     p.add_argument("--annotator", metavar="NAME", help="who made the corrections (default: login name)")

@@ -8,7 +8,7 @@ from ..coders import CODERS, DEFAULT_KIND
 from ..errors import Errors, UserError
 from ..paths import annotations_path, training_dir
 from ._training import train_and_show
-from ._util import add_command
+from ._util import CV_HELP, add_coded_columns, add_command, advanced_group
 
 
 def run(args) -> int:
@@ -17,8 +17,8 @@ def run(args) -> int:
     Each row needs a text column and a labels column with codes joined by ';'.
     The code frame is --codeframe, else the one in labels/ that covers the codes,
     else one inferred from the labels. Saves the model (model.json, arrays.npz) and
-    metadata.json in --out (default: a new folder in models/) and prints
-    cross-validated scores.
+    metadata.json in --out (default: a new folder in models/) and prints its scores
+    on answers it did not learn from (cross-validation, see --cv).
 
     Example:
       survey-coder train --data training_data/ --codeframe labels/imdi_kvalifisering.toml
@@ -47,13 +47,17 @@ def register(sub) -> None:
     p = add_command(sub, "train", run)
     p.add_argument("--data", nargs="+", metavar="PATH", help="CSV/XLSX files or folders (default: training_data/)")
     p.add_argument("--codeframe", metavar="FILE", help="code frame .toml/.json (default: matched or inferred)")
-    p.add_argument("--text-column", default="text", metavar="COL")
-    p.add_argument("--labels-column", default="labels", metavar="COL")
+    add_coded_columns(p)
     p.add_argument("--out", metavar="MODEL_DIR", help="where to save (default: models/<time>-<name>)")
     p.add_argument("--name", help="short name for the model folder (default: the code frame's name)")
-    p.add_argument("--spacy-model", metavar="NAME_OR_PATH", help="spaCy pipeline (default: nb_core_news_sm if installed, else blank Norwegian)")
-    p.add_argument("--C", type=float, default=4.0, help="inverse regularisation strength (default 4)")
-    p.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    advanced = advanced_group(p)
+    advanced.add_argument("--spacy-model", metavar="NAME_OR_PATH",
+                          help="spaCy pipeline that splits answers into words (default: nb_core_news_sm if installed, "
+                               "else blank Norwegian)")
+    advanced.add_argument("--C", type=float, default=4.0,
+                          help="how closely the model follows the training answers: higher follows them more "
+                               "(and may learn their accidents), lower keeps it simpler (default 4)")
+    advanced.add_argument("--cv", type=int, default=5, metavar="N", help=CV_HELP)
     p.add_argument("--coder", choices=sorted(CODERS), default=DEFAULT_KIND,
                    help="what codes the answers: tfidf (words and word pieces, a trained classifier; the default) "
                         "or keyword (the code frame's example phrases; for a first model from few coded answers)")
