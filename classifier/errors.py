@@ -156,7 +156,6 @@ class Errors:
     NO_QUESTIONS = "No questions in {path}, so --question {key} names nothing. Add a [[questions]] table (see the comments in the file), or name the column with --text-column."
     NO_QUESTION_FOUND = "None of the questions in {project} has its column in {path}: {missing}. Columns there are: {columns}. Fix 'column' in {project}, or name one column with --text-column."
     QUESTION_COLUMN_AMBIGUOUS = "Column '{column}' of question '{key}' matches several columns in {path}: {matches}. Write the exact header as 'column' in {project}."
-    QUESTION_COLUMN_MISSING = "Column '{column}' of question '{key}' is not in {path}. Columns there are: {columns}. Fix 'column' in {project}, or name the column with --text-column."
     QUESTION_MODEL_OPTION = "--{option} names one model or code frame, but {path} has {n} questions, each with its own. Set 'model' per question in {project}, or code one with --question KEY or --text-column."
     QUESTION_AND_TEXT_COLUMN = "--question and --text-column both say which column to use. Give one of them."
     QUESTION_NOT_CODED = "{path} has no '{column}' column, so question '{key}' is not coded there. Code it first with 'survey-coder predict', or check --question."

@@ -197,3 +197,14 @@ def test_bad_configurations_are_one_line_and_write_nothing(cli, example, setup, 
     before = sorted(p.name for p in example.rglob("*"))
     one_line_error(*cli("predict", "survey.csv", "--out", "coded.csv"), expected)
     assert sorted(p.name for p in example.rglob("*")) == before
+
+
+def test_one_model_for_several_questions_and_a_question_in_a_project_without_any_are_refused(cli, example):
+    configure(example)
+    survey_csv(example / "survey.csv", n=5)
+    one_line_error(*cli("predict", "survey.csv", "--model", MODEL, "--out", "c.csv"),
+                   "survey-coder.toml has 2 questions, each with its own")
+    configure(example, "")
+    one_line_error(*cli("predict", "survey.csv", "--question", "tiltak", "--out", "c.csv"),
+                   "No questions in")
+    assert not (example / "c.csv").exists()
