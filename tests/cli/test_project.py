@@ -117,6 +117,8 @@ def test_a_sav_output_groups_each_question_as_a_multiple_response_set(cli, examp
     assert meta.mr_sets["tiltak"]["variable_list"] == [f"tiltak_{k}" for k in frame.keys]
     assert meta.variable_value_labels["tiltak_other"] == {0.0: "Ikke nevnt", 1.0: "Nevnt"}
     assert data["Innbyggere"].tolist()[:2] == [1500.0, 1537.0]
+    assert cli("predict", "survey.xlsx", "--out", "again.sav")[0] == 0
+    assert (example / "again.sav").read_bytes() == (example / "coded.sav").read_bytes()  # same input, same bytes
 
 
 def test_review_and_report_take_one_question(cli, example, frame):
