@@ -60,10 +60,11 @@ def run(args) -> int:
     check_target(args.target_precision)
     table = read_table(args.input, sheet=args.sheet, header_row=args.header_row)
     show_header(table)
-    project_file, questions = project_questions()
     chosen = chosen_question(args)
-    if chosen is not None or (args.text_column is None and questions):
-        return code_questions(args, table, project_file, [chosen] if chosen is not None else questions)
+    if chosen is not None or args.text_column is None:  # --text-column: one column, whatever is configured
+        project_file, questions = project_questions()
+        if chosen is not None or questions:
+            return code_questions(args, table, project_file, [chosen] if chosen is not None else questions)
     text_col = pick_column(table, args.text_column, "text-column")
     if args.text_column is not None and not args.force_text_column:
         check_text_column(table, text_col)

@@ -210,3 +210,14 @@ def test_one_model_for_several_questions_and_a_question_in_a_project_without_any
     one_line_error(*cli("predict", "survey.csv", "--question", "tiltak", "--out", "c.csv"),
                    "No questions in")
     assert not (example / "c.csv").exists()
+
+
+def test_with_text_column_predict_does_not_read_the_questions(cli, example):
+    """A broken survey-coder.toml stops what reads the questions, not coding one named column."""
+    survey_csv(example / "survey.csv", n=5)
+    configure(example, "[[questions]\n")
+    one_line_error(*cli("predict", "survey.csv", "--out", "c.csv"), "is not valid TOML")
+    code, out, err = cli("predict", "survey.csv", "--text-column", "kommune", "--force-text-column", "--model", MODEL,
+                         "--out", "c.csv")
+    assert code == 0, err
+    assert "labels" in read_table(example / "c.csv").frame.columns
