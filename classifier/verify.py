@@ -60,6 +60,13 @@ class Columns:
     probability_prefix: str = "p_"
     others: tuple[str, ...] = ("explain", "review_reason")  # never shown, never the answer
 
+    @classmethod
+    def of_question(cls, key: str) -> Columns:
+        """The columns of one question of a survey coded with several (`<key>_labels`, ...)."""
+        plain = cls()
+        return cls(f"{key}_{plain.labels}", f"{key}_{plain.review}", f"{key}_{plain.confidence}",
+                   f"{key}_{plain.probability_prefix}", tuple(f"{key}_{o}" for o in plain.others))
+
     def model_columns(self, columns) -> list[str]:
         own = {self.labels, self.review, self.confidence, *self.others}
         return [c for c in columns if c in own or str(c).startswith(self.probability_prefix)]

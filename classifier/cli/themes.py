@@ -10,7 +10,16 @@ from ..errors import Errors, UserError
 from ..tables import pick_column, read_table
 from ..theme_files import output_paths, verdict_short, write_themes
 from ..themes import find_themes, parse_count, select_answers
-from ._util import add_command, add_model_options, add_sheet_option, console, load_model_arg, pct, show_warnings
+from ._util import (
+    add_command,
+    add_model_options,
+    add_sheet_option,
+    command,
+    console,
+    load_model_arg,
+    pct,
+    show_warnings,
+)
 
 
 def run(args) -> int:
@@ -30,8 +39,8 @@ def run(args) -> int:
     opens in `label` and `review`.
 
     Examples:
-      python cli.py themes out/survey_2020_coded.csv --text-column svar --id-column respondent_id --where-code other --model imdi --out out/themes
-      python cli.py themes answers.xlsx --text-column svar --themes 12 --seed 3 --out out/themes
+      survey-coder themes out/survey_2020_coded.csv --text-column svar --id-column respondent_id --where-code other --model imdi --out out/themes
+      survey-coder themes answers.xlsx --text-column svar --themes 12 --seed 3 --out out/themes
     """
     n_themes = parse_count(args.themes)
     if args.seed < 0:
@@ -65,7 +74,7 @@ def run(args) -> int:
                   + ", ".join(p.name for p in paths.values()))
     draft = paths["codeframe_draft.toml"]
     console.print("To code the answers with the draft frame (write the definitions first), run:")
-    console.print(f"  python cli.py label {table.path} --text-column {text_col} --codeframe {draft}", soft_wrap=True)
+    console.print("  " + command("label", table.path, "--text-column", text_col, "--codeframe", draft), soft_wrap=True)
     return 0
 
 

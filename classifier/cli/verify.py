@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
 
 from rich.table import Table
@@ -22,7 +21,8 @@ from ..verify import (
     read_gold,
     write_sample,
 )
-from ._util import add_command, add_sheet_option, console, fmt, pct
+from ._questions import add_question_option, chosen_question
+from ._util import add_command, add_sheet_option, command, console, fmt, pct
 
 
 def run(args) -> int:
@@ -43,13 +43,20 @@ def run(args) -> int:
     4. It prints the 'import' command that makes the coordinator's codes review decisions.
 
     Examples:
-      python cli.py verify out/coded_2020.csv --sample 100 --id-column respondent_id --out out/verify_2020.xlsx
-      python cli.py verify out/coded_2020.csv --against out/verify_2020.xlsx --id-column respondent_id
+      survey-coder verify out/coded_2020.csv --sample 100 --id-column respondent_id --out out/verify_2020.xlsx
+      survey-coder verify out/coded_2020.csv --against out/verify_2020.xlsx --id-column respondent_id
+      survey-coder verify coded.xlsx --question tjenester --sample 100 --out verify_tjenester.xlsx
     """
     if (args.sample is None) == (args.against is None):
         raise UserError(Errors.VERIFY_MODE.format(what="both" if args.sample is not None else "neither"))
     check_target(args.target_precision)
-    columns = Columns(labels=args.labels_column, review=args.review_column)
+    question = chosen_question(args)
+    if question is None:
+        columns = Columns(labels=args.labels_column, review=args.review_column)
+    else:  # its column, its code frame, and its <key>_ columns in the coded file
+        columns = Columns.of_question(question.key)
+        args.text_column = question.column
+        args.codeframe = args.codeframe or (question.codeframe if args.model is None else None)
     if args.sample is not None:
         return run_sample(args, columns)
     return run_against(args, columns)
@@ -74,16 +81,17 @@ def run_sample(args, columns: Columns) -> int:
     id_name, text, labels = sample.table.columns
     codes = f"; the codes are listed on sheet '{CODES_SHEET}'" if out.suffix.lower() == ".xlsx" else ""
     console.print(f"Wrote [bold]{out}[/]: columns {id_name}, {text} and an empty {labels}{codes}.")
-    ids = f" --id-column {_q(coded.id_column)}" if coded.id_column else ""
+    ids = ["--id-column", coded.id_column] if coded.id_column else []
+    question = ["--question", args.question] if args.question else []
     store, gold = out.with_name(f"{out.stem}.sqlite"), out.with_name(f"{out.stem}_gold.csv")
     console.print("Next: code these answers without the model's codes. In Excel (the labels column, codes "
                   "joined by ';'), then compare:", soft_wrap=True)
-    console.print(f"  python cli.py verify {_q(coded.path)} --against {_q(out)}{ids}", soft_wrap=True)
+    console.print("  " + command("verify", coded.path, *question, "--against", out, *ids), soft_wrap=True)
     console.print("Or on the review screen, into a store of their own, and compare its export:", soft_wrap=True)
-    console.print(f"  python cli.py label {_q(out)} --text-column {_q(coded.text)}{ids}"
-                  f"{_frame_option(frame)} --store {_q(store)}", soft_wrap=True)
-    console.print(f"  python cli.py export --latest --store {_q(store)} --out {_q(gold)}", soft_wrap=True)
-    console.print(f"  python cli.py verify {_q(coded.path)} --against {_q(gold)}", soft_wrap=True)
+    console.print("  " + command("label", out, "--text-column", coded.text, *ids, *_frame_option(frame),
+                                 "--store", store), soft_wrap=True)
+    console.print("  " + command("export", "--latest", "--store", store, "--out", gold), soft_wrap=True)
+    console.print("  " + command("verify", coded.path, *question, "--against", gold), soft_wrap=True)
     return 0
 
 
@@ -158,26 +166,22 @@ def show_ignored(ignored: dict) -> None:
 
 def import_command(gold, coded, frame) -> str:
     """The `import` command that brings the coordinator's codes into the annotation store."""
-    parts = ["python cli.py import", _q(gold.path)]
+    parts = ["import", gold.path]
     if gold.text:
-        parts += ["--text-column", _q(gold.text)]
+        parts += ["--text-column", gold.text]
     if gold.labels_column != "labels":
-        parts += ["--labels-column", _q(gold.labels_column)]
+        parts += ["--labels-column", gold.labels_column]
     if gold.id_column:
-        parts += ["--id-column", _q(gold.id_column)]
-    return " ".join(parts) + _frame_option(frame) + " --annotator NAME"
+        parts += ["--id-column", gold.id_column]
+    return command(*parts, *_frame_option(frame), "--annotator", "NAME")
 
 
-def _frame_option(frame) -> str:
-    """' --codeframe FILE' when the frame is a file other than the default one."""
+def _frame_option(frame) -> list[str]:
+    """['--codeframe', FILE] when the frame is a file other than the default one."""
     source = Path(frame.source) if frame.source else None
     if source is None or not source.is_file() or source.resolve() == default_frame_path().resolve():
-        return ""
-    return f" --codeframe {_q(source)}"
-
-
-def _q(value) -> str:
-    return shlex.quote(str(value))
+        return []
+    return ["--codeframe", source]
 
 
 def register(sub) -> None:
@@ -196,6 +200,7 @@ def register(sub) -> None:
     p.add_argument("--labels-column", default="labels", metavar="COL", help="column with the codes (default: labels)")
     p.add_argument("--review-column", default="needs_review", metavar="COL",
                    help="column saying which answers need review (default: needs_review)")
+    add_question_option(p, "verify")
     p.add_argument("--codeframe", metavar="FILE", help="code frame (default: the model's, or the one that knows the codes)")
     p.add_argument("--model", metavar="NAME_OR_DIR", help="use the code frame this model was trained with")
     add_sheet_option(p)

@@ -146,6 +146,27 @@ def test_review_and_report_take_one_question(cli, example, frame):
                    "--question and --text-column both say which column")
 
 
+def test_verify_takes_one_question(cli, example, frame):
+    """verify --question: the question's column and its KEY_ columns in the coded file."""
+    configure(example)
+    survey_xlsx(example / "survey.xlsx", n=30)
+    assert cli("predict", "survey.xlsx", "--out", "coded.xlsx")[0] == 0
+    coded = read_table(example / "coded.xlsx").frame
+    code, out, err = cli("verify", "coded.xlsx", "--question", "tiltak", "--sample", "5", "--out", "sample.csv")
+    assert code == 0, err
+    sample = read_table(example / "sample.csv").frame
+    auto = coded[coded["tiltak_needs_review"] == "false"]
+    assert set(sample["Hvilke tiltak har fungert best?"]) <= set(auto["Hvilke tiltak har fungert best?"])
+    assert "--question tiltak --against sample.csv" in " ".join(out.split())
+    model_codes = dict(zip(auto["Hvilke tiltak har fungert best?"], auto["tiltak_labels"]))
+    assert list(sample.columns)[-1] == "tiltak_labels" and (sample["tiltak_labels"] == "").all()  # blind
+    gold = sample.assign(tiltak_labels=[model_codes[t] for t in sample["Hvilke tiltak har fungert best?"]])
+    gold.to_csv(example / "gold.csv", index=False)  # the coordinator agrees with the model everywhere
+    code, out, err = cli("verify", "coded.xlsx", "--question", "tiltak", "--against", "gold.csv", "--json")
+    assert code == 0, err
+    assert '"auto_coded_accuracy": 1.0' in out
+
+
 def test_a_question_with_its_own_frame_gets_its_own_model_trained_first(cli, example):
     """Each question's default model: trained on its own frame and training answers when there is none."""
     frame = example / "labels" / "ja_nei.toml"

@@ -181,4 +181,4 @@ def test_help_text(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["themes", "--help"])
     out = capsys.readouterr().out
-    assert exit_.value.code == 0 and "Example" in out and "python cli.py themes" in out and "--where-code" in out
+    assert exit_.value.code == 0 and "Example" in out and "survey-coder themes" in out and "--where-code" in out

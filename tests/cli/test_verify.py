@@ -105,9 +105,9 @@ def test_sample_in_excel_compare_and_import(cli, project, coded, tmp_path):
     assert code == 0, err
     assert "all codes right" in out and "95 % interval (Wilson)" in out and "1 without codes" in out
     assert all(len(line) <= 80 for line in table_lines(out)) and table_lines(out)
-    command = next(line.strip() for line in out.splitlines() if line.strip().startswith("python cli.py import"))
+    command = next(line.strip() for line in out.splitlines() if line.strip().startswith("survey-coder import"))
     store = tmp_path / "decisions.sqlite"
-    argv = shlex.split(command.replace("NAME", "kari"))[2:] + ["--store", str(store)]
+    argv = shlex.split(command.replace("NAME", "kari"))[1:] + ["--store", str(store)]
     code, out, err = cli(*argv)
     assert code == 0, err
     with AnnotationStore(store) as s:
@@ -203,7 +203,7 @@ def test_help_shows_an_example(capsys):
     with pytest.raises(SystemExit):
         main(["verify", "--help"])
     out = capsys.readouterr().out
-    assert "python cli.py verify out/coded_2020.csv --sample 100" in out and "--against GOLD" in out
+    assert "survey-coder verify out/coded_2020.csv --sample 100" in out and "--against GOLD" in out
 
 
 def test_below_the_target_names_the_cutoff_that_would_have_met_it(cli, project, tmp_path):
@@ -221,4 +221,4 @@ def test_below_the_target_names_the_cutoff_that_would_have_met_it(cli, project, 
     assert "Below the 95.0 % target: even the interval's upper end (" in text
     assert ("A confidence cutoff of 0.946 would have met it on this sample (100.0 % right of the 12 sampled rows "
             "at or above it) and auto-coded 12 of the year's 32 answers (37.5 %) instead of 30 (93.8 %).") in text
-    assert "python cli.py import " in text and "--id-column id" in text
+    assert "survey-coder import " in text and "--id-column id" in text
