@@ -30,8 +30,9 @@ def export_log(store: AnnotationStore, frame_hash: str | None = None) -> list[di
     return [d.as_record() for d in store.decisions(frame_hash)]
 
 
-def export_resolved(store: AnnotationStore, frame_hash: str, rule: str = "latest") -> list[dict]:
-    """One row per answer with the coding training would use: `text` and `labels` columns."""
+def export_resolved(store: AnnotationStore, frame_hash: str, rule: str | None = None) -> list[dict]:
+    """One row per answer with the coding training would use: `text` and `labels` columns
+    (`rule` None: the adjudicated codes where there are any, else the latest)."""
     resolved, disagreements = store.resolve(frame_hash, rule)
     disputed = {d.answer_hash for d in disagreements}
     return [{"text": r.text, "labels": join_labels(r.labels), "answer_hash": r.answer_hash,

@@ -8,7 +8,10 @@ WAL mode and a busy timeout let two people review the same project at once.
 Decisions are appended, never changed: an undo is a row of its own that points at the
 decision it takes back (so undo works after a restart too), and the effective coding
 of an answer is the latest decision that is not undone. Answers are keyed by the hash
-of their normalised text, so "Praksisplasser!" and "praksisplasser" are one answer.
+of their normalised text, so "Praksisplasser!" and "praksisplasser" are one answer, in
+whichever file it came. An adjudication ('adjudicate') is the final coding of an answer
+coders disagreed on; training prefers it. The tables are in classifier/schema.py,
+reserved answers in classifier/leases.py, double-coding samples in classifier/double.py.
 """
 
 from __future__ import annotations
@@ -18,61 +21,23 @@ import json
 import os
 import sqlite3
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import resolution
 from .codeframe import CodeFrame, join_labels, split_labels
 from .errors import Errors, UserError
 from .preprocess import answer_hash
+from .resolution import Disagreement, Resolved
+from .schema import ensure
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
-ACTIONS = ("accept", "correct", "skip", "undo")
-CODING_ACTIONS = ("accept", "correct")  # decisions that say which codes an answer has
-RULES = ("latest", "majority", "skip")
+ACTIONS = ("accept", "correct", "skip", "undo", "adjudicate")
+CODING_ACTIONS = ("accept", "correct")  # a coder's decisions that say which codes an answer has
+CODER_ACTIONS = ("accept", "correct", "skip")  # what a coder decides in review (not undo, not adjudicate)
+RULES = resolution.RULES
 
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS frames (
-    hash TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    definition TEXT NOT NULL            -- the code frame as JSON (keys, names, multi_label, fallback)
-);
-CREATE TABLE IF NOT EXISTS decisions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    answer_hash TEXT NOT NULL,          -- SHA-256 of the normalised answer text
-    text TEXT NOT NULL,                 -- the answer as shown
-    source TEXT NOT NULL,               -- file the answer came from (name)
-    row_ids TEXT NOT NULL DEFAULT '',   -- ids or row numbers it stands for, joined by ';'
-    n_rows INTEGER NOT NULL DEFAULT 1,  -- how many rows of the file it codes
-    labels TEXT NOT NULL DEFAULT '',    -- codes chosen, joined by ';' (empty for skip/undo)
-    action TEXT NOT NULL CHECK (action IN ('accept', 'correct', 'skip', 'undo')),
-    annotator TEXT NOT NULL,
-    created TEXT NOT NULL,              -- UTC, ISO 8601
-    model TEXT NOT NULL DEFAULT '',     -- model version that made the suggestion ('' if none)
-    suggested TEXT NOT NULL DEFAULT '', -- codes the model suggested
-    frame_hash TEXT NOT NULL,
-    frame_name TEXT NOT NULL DEFAULT '',
-    undoes INTEGER REFERENCES decisions(id),  -- for action 'undo': the decision taken back
-    session TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS decisions_answer ON decisions (answer_hash, frame_hash);
-CREATE INDEX IF NOT EXISTS decisions_source ON decisions (source, frame_hash, annotator);
-CREATE INDEX IF NOT EXISTS decisions_undoes ON decisions (undoes);
--- Decisions still in force: not undo rows, and not taken back by one.
-CREATE VIEW IF NOT EXISTS effective AS
-    SELECT d.* FROM decisions d
-    WHERE d.action != 'undo' AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.id);
--- Each annotator's latest decision in force per answer and code frame.
-CREATE VIEW IF NOT EXISTS latest AS
-    SELECT e.* FROM effective e
-    WHERE e.id = (SELECT MAX(e2.id) FROM effective e2
-                  WHERE e2.answer_hash = e.answer_hash AND e2.frame_hash = e.frame_hash
-                    AND e2.annotator = e.annotator);
-"""
 
 COLUMNS = ("id", "answer_hash", "text", "source", "row_ids", "n_rows", "labels", "action", "annotator",
            "created", "model", "suggested", "frame_hash", "frame_name", "undoes", "session")
@@ -129,27 +94,6 @@ class Decision:
         return rec
 
 
-@dataclass
-class Disagreement:
-    """An answer whose annotators' latest codings differ."""
-
-    answer_hash: str
-    text: str
-    codings: dict[str, list[str]]  # annotator -> codes
-    chosen: list[str] | None = None  # what the rule chose (None: left out)
-
-
-@dataclass
-class Resolved:
-    """The coding that training uses for one answer."""
-
-    answer_hash: str
-    text: str
-    labels: list[str]
-    decision_id: int
-    annotators: list[str] = field(default_factory=list)
-
-
 class AnnotationStore:
     """The decisions of one project in one SQLite file (see the module docstring)."""
 
@@ -170,18 +114,18 @@ class AnnotationStore:
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = FULL")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            with self.transaction():
-                for statement in SCHEMA.split(";\n"):
-                    if statement.strip():
-                        self.conn.execute(statement)
-                self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                                  (str(SCHEMA_VERSION),))
+            ensure(self.conn, self.path)  # new tables, or an older store migrated in place
         except sqlite3.DatabaseError as e:
             raise UserError(Errors.STORE_UNREADABLE.format(path=self.path, reason=str(e))) from None
 
     # -- plumbing ---------------------------------------------------------------------
     def transaction(self):
+        """`with store.transaction():` one BEGIN IMMEDIATE ... COMMIT; inside another, part of it."""
         return _Transaction(self.conn)
+
+    def data_version(self) -> int:
+        """Changes when another connection commits (PRAGMA data_version)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def close(self) -> None:
         self.conn.close()
@@ -252,20 +196,23 @@ class AnnotationStore:
         )
         return int(cur.lastrowid)
 
-    def undo_last(self, annotator: str, frame_hash: str, source: str | None = None,
-                  session: str = "") -> Decision | None:
-        """Take back the annotator's latest decision in force (for `source` if given).
+    def undo_last(self, annotator: str, frame_hash: str, source: str | None = None, session: str = "",
+                  keys=None, actions=CODER_ACTIONS) -> Decision | None:
+        """Take back the annotator's latest decision in force of one of `actions`, on one of
+        `keys` (answer hashes) or from `source` when given.
 
         Writes an 'undo' row pointing at it, in one transaction, and returns the decision
         taken back (None if there is nothing to undo). Repeated undos walk further back.
         """
         with self.transaction():
-            sql = "SELECT * FROM effective WHERE annotator = ? AND frame_hash = ?"
-            params: list = [annotator, frame_hash]
+            marks = ", ".join("?" * len(actions))
+            sql = f"SELECT * FROM effective WHERE annotator = ? AND frame_hash = ? AND action IN ({marks})"
+            params: list = [annotator, frame_hash, *actions]
             if source is not None:
                 sql += " AND source = ?"
                 params.append(source)
-            row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
+            rows = self.conn.execute(sql + " ORDER BY id DESC", params)
+            row = next((r for r in rows if keys is None or r["answer_hash"] in keys), None)
             if row is None:
                 return None
             target = Decision.from_row(row)
@@ -282,10 +229,11 @@ class AnnotationStore:
         return self.conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
 
     def count_other_frames(self, frame_hash: str) -> int:
-        """Coding decisions (accept/correct rows) made with a code frame other than `frame_hash`."""
-        marks = ", ".join("?" * len(CODING_ACTIONS))
+        """Coding decisions (accept/correct/adjudicate rows) made with a code frame other than `frame_hash`."""
+        actions = (*CODING_ACTIONS, "adjudicate")
+        marks = ", ".join("?" * len(actions))
         return self.conn.execute(f"SELECT COUNT(*) FROM decisions WHERE frame_hash != ? AND action IN ({marks})",
-                                 (frame_hash, *CODING_ACTIONS)).fetchone()[0]
+                                 (frame_hash, *actions)).fetchone()[0]
 
     def decisions(self, frame_hash: str | None = None) -> list[Decision]:
         """Every row, oldest first (the full log, undo rows included)."""
@@ -310,21 +258,27 @@ class AnnotationStore:
             sql += " AND action IN ('accept', 'correct')"
         return [Decision.from_row(r) for r in self.conn.execute(sql + " ORDER BY id", params)]
 
-    def latest_for(self, key: str, frame_hash: str, annotator: str | None = None) -> Decision | None:
-        """The latest decision in force on one answer (by this annotator, if given)."""
-        sql = "SELECT * FROM effective WHERE answer_hash = ? AND frame_hash = ?"
-        params: list = [key, frame_hash]
+    def latest_for(self, key: str, frame_hash: str, annotator: str | None = None,
+                   actions=CODER_ACTIONS) -> Decision | None:
+        """The latest decision in force on one answer of one of `actions` (by this annotator, if given)."""
+        marks = ", ".join("?" * len(actions))
+        sql = f"SELECT * FROM effective WHERE answer_hash = ? AND frame_hash = ? AND action IN ({marks})"
+        params: list = [key, frame_hash, *actions]
         if annotator is not None:
             sql += " AND annotator = ?"
             params.append(annotator)
         row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
         return Decision.from_row(row) if row else None
 
-    def decided_keys(self, source: str, frame_hash: str, annotator: str | None = None,
+    def decided_keys(self, frame_hash: str, annotator: str | None = None, *, source: str | None = None,
                      include_skips: bool = True) -> set[str]:
-        """Answers of `source` with a decision in force (by `annotator`, or by anyone if None)."""
-        sql = "SELECT DISTINCT answer_hash FROM effective WHERE source = ? AND frame_hash = ?"
-        params: list = [source, frame_hash]
+        """Answers with a coder's decision in force (by `annotator`, or by anyone if None),
+        from any file unless `source` is given: an answer is the same wherever it came from."""
+        sql = "SELECT DISTINCT answer_hash FROM effective WHERE frame_hash = ? AND action IN (?, ?, ?)"
+        params: list = [frame_hash, *CODER_ACTIONS]
+        if source is not None:
+            sql += " AND source = ?"
+            params.append(source)
         if annotator is not None:
             sql += " AND annotator = ?"
             params.append(annotator)
@@ -332,13 +286,18 @@ class AnnotationStore:
             sql += " AND action != 'skip'"
         return {r[0] for r in self.conn.execute(sql, params)}
 
-    def is_decided(self, key: str, source: str, frame_hash: str, annotator: str | None = None) -> bool:
-        sql = "SELECT 1 FROM effective WHERE answer_hash = ? AND source = ? AND frame_hash = ?"
-        params: list = [key, source, frame_hash]
-        if annotator is not None:
-            sql += " AND annotator = ?"
-            params.append(annotator)
-        return self.conn.execute(sql + " LIMIT 1", params).fetchone() is not None
+    def deciders(self, frame_hash: str, key: str | None = None) -> dict[str, dict[str, set[str]]]:
+        """answer hash -> annotator -> the files their decisions in force on it came from
+        (coder decisions: accept, correct, skip); one answer's only with `key`."""
+        sql = "SELECT answer_hash, annotator, source FROM effective WHERE frame_hash = ? AND action IN (?, ?, ?)"
+        params: list = [frame_hash, *CODER_ACTIONS]
+        if key is not None:
+            sql += " AND answer_hash = ?"
+            params.append(key)
+        out: dict[str, dict[str, set[str]]] = {}
+        for k, who, source in self.conn.execute(sql, params):
+            out.setdefault(k, {}).setdefault(who, set()).add(source)
+        return out
 
     # -- what training uses -------------------------------------------------------------------
     def codings(self, frame_hash: str) -> dict[str, list[Decision]]:
@@ -352,42 +311,18 @@ class AnnotationStore:
                 out.setdefault(d.answer_hash, []).append(d)
         return out
 
+    def adjudications(self, frame_hash: str) -> dict[str, Decision]:
+        """answer hash -> the adjudication in force on it (the latest, whoever made it)."""
+        rows = self.conn.execute("SELECT * FROM adjudicated WHERE frame_hash = ? ORDER BY id", (frame_hash,))
+        return {r["answer_hash"]: Decision.from_row(r) for r in rows}
+
     def disagreements(self, frame_hash: str) -> list[Disagreement]:
-        """Answers where annotators' latest codings differ."""
-        out = []
-        for key, ds in self.codings(frame_hash).items():
-            if len({tuple(d.labels) for d in ds}) > 1:
-                out.append(Disagreement(key, ds[-1].text, {d.annotator: d.labels for d in ds}))
-        return out
+        """Answers where annotators' latest codings differ (see classifier/resolution.py)."""
+        return resolution.disagreements(self, frame_hash)
 
-    def resolve(self, frame_hash: str, rule: str = "latest") -> tuple[list[Resolved], list[Disagreement]]:
-        """One coding per answer for training, and the disagreements with what the rule chose.
-
-        latest: the most recent coding wins; majority: the coding most annotators chose
-        (ties go to the most recent of the tied); skip: disagreed answers are left out.
-        """
-        if rule not in RULES:
-            raise UserError(Errors.BAD_RULE.format(rule=rule, rules=", ".join(RULES)))
-        resolved, disagreements = [], []
-        for key, ds in self.codings(frame_hash).items():
-            annotators = [d.annotator for d in ds]
-            sets = [tuple(d.labels) for d in ds]
-            if len(set(sets)) == 1:
-                resolved.append(Resolved(key, ds[-1].text, ds[-1].labels, ds[-1].id, annotators))
-                continue
-            dis = Disagreement(key, ds[-1].text, {d.annotator: d.labels for d in ds})
-            disagreements.append(dis)
-            if rule == "skip":
-                continue
-            if rule == "latest":
-                pick = ds[-1]
-            else:
-                counts = Counter(sets)
-                top = max(counts.values())
-                pick = [d for d in ds if counts[tuple(d.labels)] == top][-1]  # ds is oldest first
-            dis.chosen = pick.labels
-            resolved.append(Resolved(key, pick.text, pick.labels, pick.id, annotators))
-        return resolved, disagreements
+    def resolve(self, frame_hash: str, rule: str | None = None) -> tuple[list[Resolved], list[Disagreement]]:
+        """One coding per answer for training, and the disagreements (see classifier/resolution.py)."""
+        return resolution.resolve(self, frame_hash, rule)
 
     # -- import -------------------------------------------------------------------------
     def find_same(self, rec: dict) -> int | None:
@@ -410,16 +345,22 @@ class AnnotationStore:
 
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): takes the write lock up front, so two
-    writers queue on the busy timeout instead of failing halfway through."""
+    writers queue on the busy timeout instead of failing halfway through. Inside another
+    transaction it is part of that one (so a decision and the next reservation commit together)."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self.nested = False
 
     def __enter__(self):
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.nested = self.conn.in_transaction
+        if not self.nested:
+            self.conn.execute("BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):
+        if self.nested:
+            return False
         if exc_type is None:
             self.conn.execute("COMMIT")
         else:

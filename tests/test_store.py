@@ -82,10 +82,14 @@ def test_undo_survives_a_restart_and_only_touches_the_annotators_own_decisions(t
 def test_skips_are_decided_but_not_codings(store, frame):
     add(store, frame, "Vet ikke", [], "skip")
     add(store, frame, "Bolig", ["other"], "accept")
-    assert store.decided_keys("survey.csv", frame.hash, "kari") == {answer_hash("Vet ikke"), answer_hash("Bolig")}
+    both = {answer_hash("Vet ikke"), answer_hash("Bolig")}
+    assert store.decided_keys(frame.hash, "kari") == both == store.decided_keys(frame.hash)
     assert set(store.codings(frame.hash)) == {answer_hash("Bolig")}
-    assert store.decided_keys("other.csv", frame.hash, "kari") == set()
-    assert store.decided_keys("survey.csv", frame.hash, "per") == set()
+    # An answer is decided whichever file it came from; `source` narrows to one file.
+    assert store.decided_keys(frame.hash, "kari", source="survey.csv") == both
+    assert store.decided_keys(frame.hash, "kari", source="other.csv") == set()
+    assert store.decided_keys(frame.hash, "per") == set()
+    assert store.deciders(frame.hash)[answer_hash("bolig!")] == {"kari": {"survey.csv"}}
 
 
 def test_decisions_for_another_frame_are_kept_apart(store, frame, tmp_path):
