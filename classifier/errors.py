@@ -167,6 +167,20 @@ class Errors:
         "binary": "binary data, not text", "not_zip": "not a ZIP file (as every .xlsx file is)",
         "zip_no_workbook": "a ZIP archive without a workbook in it", "damaged_zip": "damaged ZIP file ({reason})",
     }
+    # Team review: shared queue, resume by answer, double coding, adjudication (issue 12).
+    REVIEW_NOW_NONE = "It has no decision of yours now."
+    REVIEW_NOW_IN_FORCE = "In force now: your earlier {action} ({labels}, {when} UTC)."
+    REVIEW_TAKEN = "'{text}' stayed on screen past its reservation and {who} has it now, so your codes were not recorded; here is the next answer."
+    REVIEW_TAKEN_SELF = "'{text}' was decided in your other window meanwhile, so it was not recorded twice; here is the next answer."
+    REVIEW_QUEUE_DONE = "The queue is done. Every answer in it has a decision."
+    REVIEW_OTHERS_HAVE = "{n} answers of it are on other coordinators' screens; run the same command later for any they leave."
+    BAD_DOUBLE = "--double must be 1 or more answers (got {value})."
+    RISKIEST_NEEDS_DOUBLE = "--riskiest picks the answers of a double-coding sample; add --double N to plan one."
+    ADJUDICATE_NEEDS_FRAME = "The decisions in {path} were imported without their code frame, so they cannot be adjudicated here. Name the code frame with --codeframe FILE."
+    NOTHING_TO_ADJUDICATE = "No answer in {path} is coded differently by two coders under code frame '{frame}': nothing to adjudicate."
+    ADJUDICATE_START = "{settled} of the {n} answers coders disagree on are adjudicated already; here are the rest (--again shows them all)."
+    ADJUDICATE_DONE = "Every disagreement has its final codes. 'train' uses them (--disagreement adjudicated)."
+    STORE_TOO_NEW = "Annotation store {path} was made by a newer survey-coder (store version {found}; this one knows {known}). Update survey-coder, or name another file with --store."
 
 
 class Notes:
@@ -189,6 +203,13 @@ class Notes:
     QUESTION_HEADER = "Question {key}: column '{column}', code frame '{frame}', model {model}"
     INIT_DONE = "Made the project folder {path}:"
     INIT_NEXT = "Next: {command}"
+    # Team review (issue 12): the first screen of review and label.
+    DECIDED_ELSEWHERE = "{n} answers of this file were already decided in another file (the same answer under this code frame): they are not asked again."
+    DOUBLE_PLANNED = "Planned a double-coding sample of {n} answers of this file ({method}; {asked} asked for). Two coordinators code each of them, blind."
+    DOUBLE_KEPT = "This file's double-coding sample ({n} answers, {method}, planned by {who}) is kept as it was planned."
+    AGREEMENT_INTERVALS = "95 % intervals: bootstrap over the {n} answers ({resamples} draws, seed {seed}); few answers give wide intervals."
+    ADJUDICATE_HINT = "Settle the {n} not yet adjudicated with 'python cli.py adjudicate': train then prefers the final codes."
+    DOUBLE_BLIND = "{n} answers of the double-coding sample come first, shown blind: no model suggestion, nobody else's codes."
 
 
 class Warnings:

@@ -169,3 +169,165 @@ def test_highlighting_and_explain_put_the_same_weight_on_each_word(model):
 def test_file_order_label_queue_is_the_file(store, frame):
     items = group_answers(ANSWERS)
     assert [items[i].text for i in rank(items, FileOrder())][:2] == ["Praksisplasser!", "Bolig"]
+
+
+# -- resume by answer, undo that shows the truth, positions ---------------------------------------
+def test_resume_goes_by_answer_not_by_file(store, frame):
+    s = label_session(store, frame)
+    s.toggle("practice_placements")
+    s.accept()  # Praksisplasser
+    s.skip()  # Bolig
+    s.quit()
+    # The same answers in another file (another order, other spellings): nothing is asked twice.
+    items = group_answers(["Bolig!", "Tolk", "PRAKSISPLASSER", "Ny tekst her"])
+    other = ReviewSession(store, items, frame, None, source="survey_coded.csv", annotator="kari", all_items=items)
+    assert other.elsewhere == 2 and other.progress().done == 2 and other.current().item.text == "Tolk"
+    assert other.number[answer_hash("tolk")] == 2  # its place in this file's queue
+    # Per has decided nothing: he gets all of them (each their own queue) ...
+    assert ReviewSession(store, items, frame, None, source="x.csv", annotator="per", all_items=items).progress().done == 0
+    # ... unless the work is split: then kari's decisions count for him too, wherever they were made.
+    split = ReviewSession(store, items, frame, None, source="x.csv", annotator="per", all_items=items,
+                          others_count=True)
+    assert split.progress().done == 2 and split.elsewhere == 2
+    split.quit()
+
+
+def test_undo_after_a_restart_shows_the_decision_now_in_force(store, frame):
+    s = label_session(store, frame)
+    s.toggle("practice_placements")
+    s.accept()  # Praksisplasser: practice_placements
+    s.back()
+    s.toggle("employer_cooperation")
+    s.accept()  # changed: practice_placements + employer_cooperation (the decision in force)
+    s.toggle("other")
+    s.accept()  # Bolig: other
+    s.quit()
+
+    s2 = label_session(store, frame)  # a restart
+    out = s2.undo()  # takes back Bolig's coding: nothing of kari's is in force on it now
+    screen = s2.current()
+    assert screen.item.text == "Bolig" and screen.previous is None and screen.selected == []
+    assert "no decision of yours now" in out.message
+    assert not s2.accept().ok  # Enter does not silently record the undone coding again
+    out = s2.undo()  # takes back the change on Praksisplasser: the first coding is in force again
+    screen = s2.current()
+    assert screen.item.text == "Praksisplasser!" and screen.previous.labels == ["practice_placements"]
+    assert screen.selected == ["practice_placements"] and "In force now: your earlier correct" in out.message
+    n = store.count()
+    assert s2.accept().ok and store.count() == n  # as it is in force: nothing new to record
+    assert s2.current().item.text == "Bolig"
+
+
+def test_an_answer_keeps_its_number_when_going_back(store, frame):
+    s = label_session(store, frame)
+    numbers = {}
+    for _ in range(3):
+        numbers[s.current().item.key] = s.current().number
+        s.skip()
+    assert sorted(numbers.values()) == [1, 2, 3]
+    for _ in range(3):
+        s.back()
+        assert s.current().number == numbers[s.current().item.key]
+    s.quit()
+    s2 = label_session(store, frame)
+    assert s2.current().number == 4  # the same queue, the same numbers after a restart
+
+
+# -- split work and double coding ------------------------------------------------------------------
+def split_session(store, frame, who, items, **kw):
+    return ReviewSession(store, items, frame, None, source="survey.csv", annotator=who, all_items=items,
+                         others_count=True, double=kw.pop("double", set()), **kw)
+
+
+def test_split_work_never_shows_one_answer_to_two(tmp_path, frame):
+    path = tmp_path / "shared.sqlite"
+    items = group_answers(ANSWERS)
+    with AnnotationStore(path) as a_store, AnnotationStore(path) as b_store:
+        anna = split_session(a_store, frame, "anna", items)
+        per = split_session(b_store, frame, "per", items)
+        shown = {"anna": [], "per": []}
+        for who, s in [("anna", anna), ("per", per)] * 4:
+            screen = s.current()
+            if screen is None:
+                continue
+            other = per if s is anna else anna
+            assert other.current() is None or other.current().item.key != screen.item.key
+            shown[who].append(screen.item.key)
+            s.toggle("other")
+            assert s.accept().ok
+        assert not set(shown["anna"]) & set(shown["per"])
+        assert len(shown["anna"]) + len(shown["per"]) == 6 and anna.current() is None and per.current() is None
+        decided = a_store.decisions()
+        assert sorted(d.answer_hash for d in decided) == sorted(shown["anna"] + shown["per"])
+        assert a_store.conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0] == 0  # released on decision
+
+
+def test_an_answer_left_on_screen_goes_back_to_the_queue_on_quit(tmp_path, frame):
+    path = tmp_path / "shared.sqlite"
+    items = group_answers(ANSWERS)
+    with AnnotationStore(path) as a_store, AnnotationStore(path) as b_store:
+        anna = split_session(a_store, frame, "anna", items)
+        first = anna.current().item.key
+        per = split_session(b_store, frame, "per", items)
+        assert per.current().item.key != first and per.progress().held_by_others == 1
+        for _ in range(5):  # per codes everything he can get
+            per.toggle("other")
+            per.accept()
+        assert per.current() is None and per.waiting == [first]
+        anna.quit()  # anna goes home without deciding: her answer is free again
+        per2 = split_session(b_store, frame, "per", items)
+        assert per2.current().item.key == first
+
+
+def test_an_answer_taken_over_after_its_lease_ran_out_is_not_recorded_twice(tmp_path, frame):
+    path = tmp_path / "shared.sqlite"
+    items = group_answers(ANSWERS)
+    with AnnotationStore(path) as a_store, AnnotationStore(path) as b_store:
+        anna = split_session(a_store, frame, "anna", items)
+        first = anna.current().item.key
+        a_store.conn.execute("UPDATE leases SET expires = 0")  # anna went for lunch
+        per = split_session(b_store, frame, "per", items)
+        assert per.current().item.key == first
+        per.toggle("other")
+        per.accept()
+        anna.toggle("work_pathways")
+        out = anna.accept()  # back from lunch: per has it, so nothing is written for anna
+        assert not out.ok and "per has it now" in out.message
+        assert [(d.answer_hash, d.annotator) for d in a_store.decisions()] == [(first, "per")]
+        assert anna.current().item.key != first
+
+
+def test_double_coding_answers_come_first_blind_and_go_to_two(tmp_path, model):
+    coder = model.coder
+    path = tmp_path / "shared.sqlite"
+    items = group_answers(ANSWERS)
+    sugg = suggest(coder, items)
+    sample = {items[3].key, items[5].key}
+    with AnnotationStore(path) as a_store, AnnotationStore(path) as b_store:
+        def session(store, who):
+            return ReviewSession(store, items, coder.frame, coder, source="s.csv", annotator=who, suggestions=sugg,
+                                 all_items=items, others_count=True, double=sample)
+
+        anna, per = session(a_store, "anna"), session(b_store, "per")
+        for s in (anna, per):
+            screen = s.current()
+            assert screen.item.key in sample and screen.blind  # first, and blind: no model, no ticks
+            assert screen.suggested == [] and screen.proba == {} and screen.confidence is None
+            assert screen.selected == [] and s.explain(screen.item) == {}
+        assert anna.current().item.key == per.current().item.key  # a sample answer takes two coders
+        for s in (anna, per):
+            s.toggle("other")
+            s.accept()
+        assert anna.current().item.key == per.current().item.key != items[3].key  # the second one
+        assert anna.current().item.key in sample
+        for s in (anna, per):
+            s.toggle("education_guidance")
+            s.accept()
+        rows = a_store.decisions()
+        assert all(r.action == "correct" and r.suggested == [] for r in rows)
+        assert {k: sorted(r.annotator for r in rows if r.answer_hash == k) for k in sample} == {
+            k: ["anna", "per"] for k in sample}
+        # The rest is split as usual, with the model's suggestion.
+        assert not anna.current().blind and anna.current().suggested
+        kari = session(a_store, "kari")
+        assert kari.current().item.key not in sample  # two have coded them: not a third
