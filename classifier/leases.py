@@ -19,6 +19,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from .store import CODER_ACTIONS, AnnotationStore, now_iso
 
@@ -35,6 +36,16 @@ class Holder:
     host: str
     pid: int
     expires: float
+
+
+def this_machine() -> str:
+    """The machine a lease's process runs on: its name, and on Linux its boot id, so that two
+    machines of the same name (containers) are never taken for one, nor a pid from before a reboot."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        boot = ""
+    return f"{socket.gethostname()}:{boot}" if boot else socket.gethostname()
 
 
 def process_alive(pid: int) -> bool:
@@ -61,7 +72,7 @@ class Leases:
         self.annotator = annotator
         self.seconds = float(minutes) * 60
         self.clock = clock
-        self.host = socket.gethostname()
+        self.host = this_machine()
         self.pid = os.getpid()
         self._renewed = 0.0
 
