@@ -1,8 +1,10 @@
 """Review screen latency: time from a key press to the next screen, on a 1,000-answer file.
 
-Runs the real `review` loop (classifier.cli.review.drive) with the model loaded once, a
+Runs the real `review` loop (classifier.cli._screen.drive) with the model loaded once, a
 real annotation store on disk (WAL, synchronous=FULL: every decision is fsynced before
-the next answer is shown), and a rich console rendering full colour to memory. Keys
+the next answer is shown), the shared queue of --split-work (each answer shown is
+reserved with a lease in the store; the decision, the release and the next reservation
+are one transaction), and a rich console rendering full colour to memory. Keys
 come from a scripted stream that notes the time each key is handed over and the time
 the loop asks for the next one; the difference is the latency of that key press: apply
 the key, commit the decision, pick the next answer, explain it (the words that pushed
@@ -13,7 +15,9 @@ the queue, --all). Keys: a fixed-seed mix of accept (Enter), toggle-then-accept,
 undo and back, as a coordinator would press them.
 
 Usage:
-  .venv/bin/python bench/review_latency.py [--model MODEL_DIR] [--keys 1000] [--json OUT.json]
+  .venv/bin/python bench/review_latency.py [--model MODEL_DIR] [--keys 1000] [--own-queue] [--json OUT.json]
+
+--own-queue times a review without --split-work (no leases), as before version 0.3.
 
 With no --model, a model is trained first on training_data/ (3 folds, about 10 s).
 Exit code 1 when the 95th percentile is 100 ms or more (the target).
@@ -38,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from rich.console import Console  # noqa: E402
 
-from classifier.cli.review import KeyStream, drive  # noqa: E402
+from classifier.cli._keys import KeyStream  # noqa: E402
+from classifier.cli._screen import drive  # noqa: E402
 from classifier.codeframe import load_codeframe  # noqa: E402
 from classifier.dataset import read_coded  # noqa: E402
 from classifier.queue import Diversify, LeastConfidence, group_answers  # noqa: E402
@@ -116,6 +121,7 @@ def main(argv=None) -> int:
     ap.add_argument("--model", help="model folder (default: train one on training_data/)")
     ap.add_argument("--keys", type=int, default=1000, help="key presses to time (default 1000)")
     ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--own-queue", action="store_true", help="without --split-work: no leases")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix=".bench-review-", dir=ROOT))  # on the project's disk, not tmpfs
@@ -142,7 +148,8 @@ def main(argv=None) -> int:
                              diversify=Diversify())
         store = AnnotationStore(work / "annotations.sqlite")
         session = ReviewSession(store, queue, frame, coder, source="bench.csv", annotator="bench",
-                                suggestions=sugg, model_version=loaded.name, all_items=items)
+                                suggestions=sugg, model_version=loaded.name, all_items=items,
+                                others_count=not args.own_queue)
         t_open = time.perf_counter() - t0
 
         keys = key_script(load_codeframe(ROOT / "labels" / "imdi_kvalifisering.toml"), args.keys)
@@ -166,6 +173,7 @@ def main(argv=None) -> int:
         "benchmark": "review_latency",
         "answers_in_file": len(texts),
         "answers_in_queue": len(queue),
+        "split_work_leases": not args.own_queue,
         "key_presses_timed": len(lat),
         "all_keys": summarise(all_ms),
         "to_next_answer": summarise(moves),
@@ -179,7 +187,8 @@ def main(argv=None) -> int:
                     "processor": platform.processor() or platform.machine()},
     }
     a, m = result["all_keys"], result["to_next_answer"]
-    print(f"Review latency on a {len(texts)}-answer file ({len(queue)} in the queue), model loaded once, "
+    mode = "own queue, no leases" if args.own_queue else "--split-work: a lease per answer shown"
+    print(f"Review latency on a {len(texts)}-answer file ({len(queue)} in the queue, {mode}), model loaded once, "
           f"{len(lat)} key presses timed:")
     print(f"  every key            median {a['median_ms']:6.1f} ms   p95 {a['p95_ms']:6.1f} ms   max {a['max_ms']:6.1f} ms")
     print(f"  to the next answer   median {m['median_ms']:6.1f} ms   p95 {m['p95_ms']:6.1f} ms   max {m['max_ms']:6.1f} ms"

@@ -180,6 +180,7 @@ class Errors:
     NOTHING_TO_ADJUDICATE = "No answer in {path} is coded differently by two coders under code frame '{frame}': nothing to adjudicate."
     ADJUDICATE_START = "{settled} of the {n} answers coders disagree on are adjudicated already; here are the rest (--again shows them all)."
     ADJUDICATE_DONE = "Every disagreement has its final codes. 'train' uses them (--disagreement adjudicated)."
+    REVIEW_DEFINE_ARMED = "Press a code's key for its definition in full; d again closes the definitions."
     STORE_TOO_NEW = "Annotation store {path} was made by a newer survey-coder (store version {found}; this one knows {known}). Update survey-coder, or name another file with --store."
 
 
@@ -204,7 +205,7 @@ class Notes:
     INIT_DONE = "Made the project folder {path}:"
     INIT_NEXT = "Next: {command}"
     # Team review (issue 12): the first screen of review and label.
-    DECIDED_ELSEWHERE = "{n} answers of this file were already decided in another file (the same answer under this code frame): they are not asked again."
+    DECIDED_ELSEWHERE = "Not asked again: {n} of this file's answers, already decided in another file (the same answer under this code frame)."
     DOUBLE_PLANNED = "Planned a double-coding sample of {n} answers of this file ({method}; {asked} asked for). Two coordinators code each of them, blind."
     DOUBLE_KEPT = "This file's double-coding sample ({n} answers, {method}, planned by {who}) is kept as it was planned."
     AGREEMENT_INTERVALS = "95 % intervals: bootstrap over the {n} answers ({resamples} draws, seed {seed}); few answers give wide intervals."

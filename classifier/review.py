@@ -213,7 +213,7 @@ class ReviewSession:
             if version != self._data_version:  # someone else committed: count what they decided
                 self._data_version = version
                 deciders = self.store.deciders(self.frame.hash)
-                self.decided |= {k for k in self.scope if not self._open(k, deciders.get(k, {}))}
+                self.decided = {k for k in self.scope if not self._open(k, deciders.get(k, {}))}
             held = len(self.leases.held_by_others() & (self.scope - self.decided))
         done = len(self.decided)
         return Progress(done, len(self.scope) - done, len(self.scope), self.n_decisions, self.n_undos, held)

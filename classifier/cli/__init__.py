@@ -13,6 +13,7 @@ import sys
 
 from .. import paths
 from . import (
+    adjudicate,
     agreement,
     audit,
     curve,
@@ -32,8 +33,8 @@ from . import (
 )
 from ._util import run_command
 
-COMMANDS = [init, train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, audit,
-            explain, verify, themes]
+COMMANDS = [init, train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, adjudicate,
+            audit, explain, verify, themes]
 PROJECT_HELP = ("the project folder (default: $SURVEY_CODER_HOME, else the nearest folder from here upwards "
                 "that holds survey-coder.toml)")
 

@@ -153,7 +153,8 @@ def test_scripted_review_store_resume_and_retrain(cli, project, survey, model_di
 
 def test_without_a_terminal_review_and_label_refuse_at_once(cli, project, survey, model_dir, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    for args in (("review", survey, "--model", model_dir), ("label", survey)):
+    for args in (("review", survey, "--model", model_dir), ("label", survey), ("adjudicate",),
+                 ("review", survey, "--model", model_dir, "--split-work", "--double", "5")):
         code, out, err = cli(*args)
         assert code == 1 and "reads keys from a terminal" in err and "--script" in err
         assert "Traceback" not in err
@@ -261,11 +262,12 @@ def test_sigkill_mid_session_loses_no_decision_and_no_data(project, survey, mode
     # A new session goes on after the last saved decision.
     queue_keys = [r.answer_hash for r in rows]
     with AnnotationStore(store_path) as store:
-        assert store.decided_keys("survey_2021.csv", rows[0].frame_hash, "kari") == set(queue_keys)
+        assert store.decided_keys(rows[0].frame_hash, "kari") == set(queue_keys)
 
 
 def test_one_key_table_drives_parsing_the_help_screen_and_the_footer(frame):
-    from classifier.cli.review import KEYS, help_text, key_name, parse
+    from classifier.cli._keys import KEYS, key_name, parse
+    from classifier.cli._screen import help_text
     from classifier.review import ReviewSession
 
     shortcuts = frame.shortcuts()
@@ -276,12 +278,14 @@ def test_one_key_table_drives_parsing_the_help_screen_and_the_footer(frame):
     assert parse("Def", shortcuts) == ("definition", None) and parse("d5", shortcuts) == ("definition", "other")
     assert parse("?", shortcuts) == parse("help", shortcuts) == ("help", None)
     assert parse("zz", shortcuts) == ("unknown", "zz")
+    assert parse(">", shortcuts) == parse("more", shortcuts) == ("scroll_down", None)
     for key in KEYS:
-        if key.action not in ("toggle", "definition", "quit", "help"):
+        if key.action not in ("toggle", "definition", "quit", "help", "scroll_down", "scroll_up"):
             assert callable(getattr(ReviewSession, key.action)), key  # the session does what the row says
         if key.key:
             assert parse(key.key.upper(), shortcuts)[0] == key.action
     lines = help_text(shortcuts).plain.splitlines()
     assert len(lines) == sum(bool(k.help) for k in KEYS) and "1/2/3/4/5    switch a code on or off" in lines[1]
     assert len({line.index(k.help) for line, k in zip(lines, [k for k in KEYS if k.help])}) == 1  # one column
-    assert [key_name(k, shortcuts, footer=True) for k in KEYS] == ["Enter", "1/2/3/4/5", "s", "u", "b", "d", "q", "?"]
+    footer = [key_name(k, shortcuts, footer=True) for k in KEYS if k.label]
+    assert footer == ["Enter", "1/2/3/4/5", "s", "u", "b", "d", "q", "?"]  # scrolling is named in the answer's panel
