@@ -101,3 +101,38 @@ def test_agreement_from_the_store_two_and_three_coders(tmp_path, frame):
         units_ec = [[0, 0], [0, 0], [0, 0, 0], [1, 0, 1]]  # anna/per/(kari) on employer_cooperation
         by = {a.code: a for a in rep.per_code}
         assert by["employer_cooperation"].value == pytest.approx(krippendorff_alpha_nominal(units_ec))
+
+
+# -- intervals --------------------------------------------------------------------------------------
+def test_the_vectorised_forms_match_the_exact_ones():
+    from classifier.agreement import alpha_counts, kappa_binary, value_counts
+
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        a, b = rng.integers(0, 2, 25), rng.integers(0, 2, 25)
+        assert kappa_binary(a, b) == pytest.approx(cohen_kappa(a, b), nan_ok=True)
+        data = [[None if rng.random() < 0.2 else int(rng.integers(0, 3)) for _ in range(4)] for _ in range(30)]
+        assert alpha_counts(value_counts(data)) == pytest.approx(krippendorff_alpha_nominal(data), nan_ok=True)
+    assert alpha_counts(value_counts(units(PAPER))) == pytest.approx(0.743, abs=5e-4)
+    assert math.isnan(kappa_binary([1, 1], [1, 1]))
+
+
+def test_agreement_comes_with_a_seeded_bootstrap_interval(tmp_path, frame):
+    rng = np.random.default_rng(0)
+    with AnnotationStore(tmp_path / "a.sqlite") as store:
+        for i in range(60):
+            labels = ["other"] if rng.random() < 0.5 else ["work_pathways"]
+            flip = rng.random() < 0.15  # per disagrees now and then
+            code(store, frame, "anna", f"svar nummer {i}", labels)
+            code(store, frame, "per", f"svar nummer {i}",
+                 (["work_pathways"] if labels == ["other"] else ["other"]) if flip else labels)
+        rep = agreement(store, frame, resamples=400, seed=3)
+        again = agreement(store, frame, resamples=400, seed=3)
+        other_seed = agreement(store, frame, resamples=400, seed=4)
+    by = {a.code: a for a in rep.per_code}
+    low, high = by["other"].interval
+    assert low < by["other"].value < high and 0 < high - low < 0.6  # around the estimate, not everywhere
+    assert [a.interval for a in again.per_code] == [a.interval for a in rep.per_code]  # same seed, same interval
+    assert other_seed.per_code[3].interval != rep.per_code[3].interval
+    assert by["education_guidance"].interval is None  # nobody used it: undefined, no interval
+    assert rep.overall.interval is not None and rep.resamples == 400
