@@ -87,7 +87,7 @@ def build_metadata(coder: Coder, data: CodedAnswers, paths, name: str) -> dict:
 def train(paths, frame_path=None, text_column="text", labels_column="labels", out_dir=None,
           name: str | None = None, spacy_model: str | None = None, C: float = 4.0, cv: int = 5,
           progress=None, annotations=None,
-          disagreement: str = "latest", kind: str = DEFAULT_KIND) -> TrainResult:
+          disagreement: str | None = None, kind: str = DEFAULT_KIND) -> TrainResult:
     """Read, check, fit, and save a model; returns it with its metadata and folder."""
     if out_dir:  # refuse a folder of other files before the fit, not after
         check_model_dir(out_dir)
@@ -116,23 +116,28 @@ class AnnotationsUsed:
     """What the annotation store added to training: counts and the disagreements found."""
 
     path: Path
-    rule: str
+    rule: str  # how disagreements were settled (adjudicated, latest, majority, skip)
     n_used: int  # answers coded from decisions
     n_replaced: int  # training-file rows replaced by a decision on the same (normalised) text
     n_other_frame: int  # decisions made with another code frame, not used
     disagreements: list = field(default_factory=list)  # store.Disagreement
     warnings: list[str] = field(default_factory=list)
+    n_adjudicated: int = 0  # of n_used: answers whose codes are an adjudication's
 
     def metadata(self) -> dict:
         return {"path": str(self.path), "rule": self.rule, "n_used": self.n_used, "n_replaced": self.n_replaced,
-                "n_other_frame": self.n_other_frame, "n_disagreements": len(self.disagreements)}
+                "n_other_frame": self.n_other_frame, "n_disagreements": len(self.disagreements),
+                "n_adjudicated": self.n_adjudicated}
 
 
-def annotations_as_coded(store_path, frame: CodeFrame, rule: str = "latest") -> tuple[CodedAnswers, AnnotationsUsed]:
-    """The store's latest coding per answer for `frame` (skips and undone decisions left out)."""
+def annotations_as_coded(store_path, frame: CodeFrame, rule: str | None = None) -> tuple[CodedAnswers, AnnotationsUsed]:
+    """The store's coding per answer for `frame` (skips and undone decisions left out); `rule`
+    settles disagreements (None: 'adjudicated' when there are adjudications, else 'latest')."""
+    from .resolution import default_rule
     from .store import AnnotationStore
 
     with AnnotationStore(store_path, create=False) as store:
+        rule = rule or default_rule(store, frame.hash)
         resolved, disagreements = store.resolve(frame.hash, rule)
         other = store.count_other_frames(frame.hash)
     name = Path(store_path).name
@@ -142,10 +147,11 @@ def annotations_as_coded(store_path, frame: CodeFrame, rule: str = "latest") -> 
         ids=[f"decision:{r.decision_id}" for r in resolved], years=["" for _ in resolved],
     )
     warnings = [Warnings.ANNOTATIONS_OTHER_FRAME.format(n=other, path=store_path)] if other else []
-    return data, AnnotationsUsed(Path(store_path), rule, len(resolved), 0, other, disagreements, warnings)
+    return data, AnnotationsUsed(Path(store_path), rule, len(resolved), 0, other, disagreements, warnings,
+                                 n_adjudicated=sum(r.adjudicated for r in resolved))
 
 
-def apply_annotations(data: CodedAnswers, frame: CodeFrame, store_path, rule: str = "latest"
+def apply_annotations(data: CodedAnswers, frame: CodeFrame, store_path, rule: str | None = None
                       ) -> tuple[CodedAnswers, AnnotationsUsed]:
     """`data` with the store's decisions: a decision replaces file rows with the same normalised text."""
     from .preprocess import answer_hash

@@ -11,7 +11,7 @@ from ._util import command, console, metrics_table, pct, progress_bar, show_warn
 
 
 def train_and_show(paths, codeframe=None, text_column="text", labels_column="labels", out=None,
-                   name=None, spacy_model=None, C=4.0, cv=5, annotations=None, disagreement="latest",
+                   name=None, spacy_model=None, C=4.0, cv=5, annotations=None, disagreement=None,
                    kind=DEFAULT_KIND):
     """Train with a progress bar, then print the per-code table."""
     with progress_bar("Training", total=cv + 1) as update:
@@ -43,14 +43,16 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
 def show_annotations(used, limit: int = 10) -> None:
     """What the review decisions added, and where annotators disagree (and what the rule chose)."""
     console.print(
-        f"Review decisions from [bold]{used.path}[/]: {used.n_used} answers, "
+        f"Review decisions from [bold]{used.path}[/]: {used.n_used} answers "
+        f"({used.n_adjudicated} of them from adjudication), "
         f"{used.n_replaced} training-file rows replaced by a decision on the same text."
     )
     dis = used.disagreements
     if not dis:
         return
     rule = {"latest": "the latest coding wins", "majority": "the majority coding wins (ties: the latest)",
-            "skip": "left out of training"}[used.rule]
+            "skip": "left out of training",
+            "adjudicated": "the adjudicated codes win, else the latest coding"}[used.rule]
     console.print(f"[yellow]{len(dis)} answers where annotators disagree[/] (--disagreement {used.rule}: {rule}):")
     for d in dis[:limit]:
         text = " ".join(d.text.split())

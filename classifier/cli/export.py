@@ -45,5 +45,6 @@ def register(sub) -> None:
     add_store_option(p)
     p.add_argument("--latest", action="store_true", help="one row per answer with the codes training would use")
     p.add_argument("--codeframe", metavar="FILE", help="only decisions made with this code frame")
-    p.add_argument("--disagreement", choices=RULES, default="latest",
-                   help="with --latest: which coding wins where annotators disagree (default: latest)")
+    p.add_argument("--disagreement", choices=RULES, default=None,
+                   help="with --latest: which coding wins where annotators disagree (default: the adjudicated codes "
+                        "when there are adjudications, else the latest)")

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..coders import CODERS, DEFAULT_KIND
 from ..errors import Errors, UserError
 from ..paths import annotations_path, training_dir
+from ..resolution import RULES
 from ._training import train_and_show
 from ._util import CV_HELP, add_coded_columns, add_command, advanced_group
 
@@ -64,5 +65,6 @@ def register(sub) -> None:
     p.add_argument("--annotations", metavar="PATH",
                    help="review decisions to train on (default: training_data/annotations.sqlite if it exists)")
     p.add_argument("--no-annotations", action="store_true", help="train on the files only")
-    p.add_argument("--disagreement", choices=("latest", "majority", "skip"), default="latest",
-                   help="where annotators disagree on an answer: latest coding, majority, or leave it out (default latest)")
+    p.add_argument("--disagreement", choices=RULES, default=None,
+                   help="where annotators disagree on an answer: the adjudicated codes (the default when there are "
+                        "adjudications), the latest coding (the default otherwise), the majority, or leave it out")
