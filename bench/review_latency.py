@@ -4,7 +4,8 @@ Runs the real `review` loop (classifier.cli._screen.drive) with the model loaded
 real annotation store on disk (WAL, synchronous=FULL: every decision is fsynced before
 the next answer is shown), the shared queue of --split-work (each answer shown is
 reserved with a lease in the store; the decision, the release and the next reservation
-are one transaction), and a rich console rendering full colour to memory. Keys
+are one transaction), and a rich console rendering full colour to memory, fitted to a
+100x40 terminal as on a real one. Keys
 come from a scripted stream that notes the time each key is handed over and the time
 the loop asks for the next one; the difference is the latency of that key press: apply
 the key, commit the decision, pick the next answer, explain it (the words that pushed
@@ -155,9 +156,10 @@ def main(argv=None) -> int:
         keys = key_script(load_codeframe(ROOT / "labels" / "imdi_kvalifisering.toml"), args.keys)
         stream = TimedKeys(keys)
         screen = io.StringIO()
-        console = Console(file=screen, width=100, force_terminal=True, color_system="truecolor")
+        # A 100x40 terminal: the screen is fitted to its height, as on a real one.
+        console = Console(file=screen, width=100, height=40, force_terminal=True, color_system="truecolor")
         t0 = time.perf_counter()
-        drive(session, console, stream)
+        drive(session, console, stream, fit=True)
         t_drive = time.perf_counter() - t0
         lat = stream.latencies_ms()
         all_ms = [ms for _, ms in lat]

@@ -192,7 +192,8 @@ def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=No
         return Group(*[p for p in parts if p is not None])
 
     measure = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system=None)
-    room = height - 1 - sum(_height(measure, r, width) for r in (table, keys, progress))  # 1: the prompt
+    table, keys, progress = (_crop(measure, r, width, height)[0] for r in (table, keys, progress))  # drawn once
+    room = height - 1 - sum(len(r.lines) for r in (table, keys, progress))  # 1: the prompt
     compact = answer_text.wrap(measure, max(10, width - 4))  # padding (0, 1)
     least = 2 + min(len(compact), MIN_ANSWER_LINES)  # the answer's first lines come before all else
     if defs is not None:
