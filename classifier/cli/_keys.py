@@ -38,12 +38,12 @@ class Key(NamedTuple):
 CODE_KEYS = None  # the code-keys row: its keys are the code frame's shortcuts
 KEYS = (
     Key("", ("enter", "⏎", "<enter>"), "accept", "accept", "accept the codes as shown (✓), go to the next answer"),
-    Key(CODE_KEYS, (), "toggle", "toggle code", "switch a code on or off (several at once in line mode: '2 3' or '23')"),
+    Key(CODE_KEYS, (), "toggle", "toggle code", "switch a code on or off (line mode: several as '2 3' or '23')"),
     Key("s", ("skip",), "skip", "skip", "skip: leave it uncoded (not asked again)"),
-    Key("u", ("undo",), "undo", "undo", "undo your last decision in this queue (also one from an earlier session)"),
+    Key("u", ("undo",), "undo", "undo", "undo your last decision here (also one from an earlier session)"),
     Key("b", ("back",), "back", "back", "back to the previous answer (a new decision on it wins)"),
     Key("d", ("def", "definition"), "definition", "definitions",
-        "definitions below the answer (d again: close); a code's key after d: that code in full"),
+        "definitions below the answer; d+key: that code in full; d: close"),
     Key(">", ("more", "down"), "scroll_down", "", "a long answer: show more of it (also ↓, Page Down)"),
     Key("<", ("up",), "scroll_up", "", "a long answer: back towards its start (also ↑, Page Up)"),
     Key("q", ("quit",), "quit", "quit", "quit (every decision is already saved; run again to resume)"),

@@ -42,6 +42,7 @@ class View:
     scroll: int = 0  # the answer's first line shown
     key: str | None = None  # the answer `scroll` belongs to
     armed: bool = False  # single-key mode: 'd' was pressed; a code's key now shows its definition
+    page: int = 3  # the answer's lines on screen: '>' moves on by one page less a line
     single: bool = False  # keys come one at a time (no Enter)
 
 
@@ -208,6 +209,7 @@ def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=No
     chrome = 2 + 2 * pad[0]
     shown = max(min(len(lines), MIN_ANSWER_LINES), min(len(lines), room - chrome))
     view.scroll = max(0, min(view.scroll, len(lines) - shown))
+    view.page = shown
     visible = lines[view.scroll: view.scroll + shown]
     subtitle = None
     if shown < len(lines):
@@ -243,7 +245,8 @@ def handle(session: ReviewSession, line: str, shortcuts: dict[str, str], view: V
             view.armed = view.single and view.definitions
         return None, False
     if action in ("scroll_down", "scroll_up"):
-        view.scroll = max(0, view.scroll + (3 if action == "scroll_down" else -3))
+        step = max(1, view.page - 1)
+        view.scroll = max(0, view.scroll + (step if action == "scroll_down" else -step))
         return None, False
     if action == "unknown":
         return (None if line == "esc" else Errors.REVIEW_UNKNOWN_KEY.format(key=arg)), False

@@ -12,9 +12,9 @@ from ._store import add_store_option, open_store
 from ._util import add_command, console
 
 HELP = {
-    "accept": "record the ticked codes as the final codes of this answer, go to the next",
-    "skip": "leave it for later (nothing is recorded; it is asked again next time)",
-    "undo": "take back your last adjudication (also one from an earlier session)",
+    "accept": "record the ticked codes as the final codes, go to the next",
+    "skip": "leave it for later (nothing recorded; asked again next time)",
+    "undo": "take back your last adjudication (also an earlier session's)",
 }
 
 

@@ -84,3 +84,13 @@ def test_going_back_shows_the_same_number_for_the_same_answer(session):
     numbers = [t.split("Answer ")[1].split(" of")[0] for t in titles]
     assert numbers == ["1", "2", "3", "2", "1"]
     assert "Bolig" in out.getvalue().split("Answer 2 of 4")[-1].split("Answer")[0]
+
+
+def test_the_whole_help_fits_beside_a_short_answer_at_80x24(session):
+    shortcuts = session.frame.shortcuts()
+    session.skip()  # on to "Bolig"
+    help_screen, _ = handle(session, "?", shortcuts, View())
+    screen = "\n".join(draw(session, 80, 24, View(), message=help_screen))
+    assert "Bolig" in screen
+    for line in help_screen.plain.splitlines():
+        assert line.strip() in screen
