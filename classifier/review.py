@@ -345,7 +345,7 @@ class ReviewSession:
         committed before the next answer is shown."""
         item = screen.item
         with self.store.transaction():
-            if self.leases is not None:
+            if self.leases is not None and screen.previous is None:  # (a change of one's own mind needs none)
                 who = self.leases.reserve(item.key, self._capacity(item.key))  # still ours? (renews it)
                 if who is not None:  # it waited past its lease and someone else has it now
                     self.decided.add(item.key)

@@ -58,6 +58,14 @@ def test_resolved_export_is_training_data(store, frame, tmp_path):
     rows = export_resolved(store, frame.hash)
     assert {(r["text"], r["labels"], r["disagreement"]) for r in rows} == {
         ("Bolig", "employer_cooperation", True), ("Praksis", "practice_placements", False)}
+    # Once adjudicated, the final codes are what training uses; the log carries them to another store.
+    add(store, frame, "Bolig", ["other"], action="adjudicate", annotator="lise", source="adjudication")
+    rows = export_resolved(store, frame.hash)
+    assert {(r["text"], r["labels"]) for r in rows} == {("Bolig", "other"), ("Praksis", "practice_placements")}
+    log = write_records(export_log(store), tmp_path / "log.jsonl")
+    with AnnotationStore(tmp_path / "copy.sqlite") as copy:
+        assert import_log(copy, read_jsonl(log), log.name, frame).imported == 4
+        assert [d.labels for d in copy.adjudications(frame.hash).values()] == [["other"]]
 
 
 def test_import_rejects_unknown_codes_by_row_and_keeps_the_rest(store, frame):

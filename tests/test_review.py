@@ -260,6 +260,11 @@ def test_split_work_never_shows_one_answer_to_two(tmp_path, frame):
         decided = a_store.decisions()
         assert sorted(d.answer_hash for d in decided) == sorted(shown["anna"] + shown["per"])
         assert a_store.conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0] == 0  # released on decision
+        anna.back()  # a change of mind on her own last answer is hers to make
+        anna.toggle("other")
+        anna.toggle("work_pathways")
+        assert anna.accept().ok and a_store.decisions()[-1].labels == ["work_pathways"]
+        assert a_store.decisions()[-1].annotator == "anna"
 
 
 def test_an_answer_left_on_screen_goes_back_to_the_queue_on_quit(tmp_path, frame):
