@@ -1,11 +1,15 @@
 """The review and labeling session: what is on screen, and what each key does to it.
 
-A plain class with no printing, so the terminal screen (classifier/cli/review.py), the
+A plain class with no printing, so the terminal screen (classifier/cli/_screen.py), the
 tests and the latency benchmark all drive the same logic. Every decision is committed
 to the annotation store before the next answer is returned, and undo is a decision in
-the store, so it works after a restart. The model, when there is one, suggests codes
-with their probabilities, and the words that pushed each suggested code up are found
-from its word weights (when the coder has them).
+the store, so it works after a restart; the screen then shows what is in force. An
+answer counts as decided by its text (its hash) under the code frame, whichever file
+it came from. With a shared queue (--split-work) each answer shown is reserved in the
+store (classifier/leases.py) in the same transaction that records the decision before
+it. The model, when there is one, suggests codes with their probabilities, and the
+words that pushed each suggested code up are found from its word weights (when the
+coder has them); answers of a double-coding sample are shown blind.
 """
 
 from __future__ import annotations
