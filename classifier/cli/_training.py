@@ -42,9 +42,9 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
 
 def show_annotations(used, limit: int = 10) -> None:
     """What the review decisions added, and where annotators disagree (and what the rule chose)."""
+    adjudicated = f" ({used.n_adjudicated} of them from adjudication)" if used.rule == "adjudicated" else ""
     console.print(
-        f"Review decisions from [bold]{used.path}[/]: {used.n_used} answers "
-        f"({used.n_adjudicated} of them from adjudication), "
+        f"Review decisions from [bold]{used.path}[/]: {used.n_used} answers{adjudicated}, "
         f"{used.n_replaced} training-file rows replaced by a decision on the same text."
     )
     dis = used.disagreements
