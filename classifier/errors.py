@@ -209,7 +209,7 @@ class Notes:
     DOUBLE_PLANNED = "Planned a double-coding sample of {n} answers of this file ({method}; {asked} asked for). Two coordinators code each of them, blind."
     DOUBLE_KEPT = "This file's double-coding sample ({n} answers, {method}, planned by {who}) is kept as it was planned."
     AGREEMENT_INTERVALS = "95 % intervals: bootstrap over the {n} answers ({resamples} draws, seed {seed}); few answers give wide intervals."
-    ADJUDICATE_HINT = "Settle the {n} not yet adjudicated with 'python cli.py adjudicate': train then prefers the final codes."
+    ADJUDICATE_HINT = "Settle the {n} not yet adjudicated with 'survey-coder adjudicate': train then prefers the final codes."
     DOUBLE_BLIND = "{n} answers of the double-coding sample come first, shown blind: no model suggestion, nobody else's codes."
 
 

@@ -234,7 +234,7 @@ def render_toml(result: ThemeResult) -> str:
         + (f", after the codes of model {result.model_name}'s frame." if result.frame is not None else "."),
         "# The definitions are left for a person to write (TODO); names and examples are the themes' words.",
         "# Merge, rename or drop codes freely. Open it in the labelling screen with:",
-        f"#   python cli.py label {src} --codeframe codeframe_draft.toml",
+        f"#   survey-coder label {src} --codeframe codeframe_draft.toml",
         "",
         "[frame]",
         f"name = {_toml_str(frame.name)}",

@@ -30,7 +30,7 @@ def run(args) -> int:
     which allows for annotators who did not code every answer. Each with a 95 % interval
     (a bootstrap over the answers: --resamples draws, --seed). Also the share of answers
     where they agree, and the answers they disagree on (all of them with --out), with
-    their final codes once adjudicated ('python cli.py adjudicate').
+    their final codes once adjudicated ('survey-coder adjudicate').
 
     Example:
       survey-coder agreement --out disagreements.xlsx
