@@ -7,6 +7,11 @@ Title rows above the header are skipped in CSV and XLSX (`sniff.find_header`). A
 keeps what it needs to write its coded copy alike: the workbook of an XLSX (`xlsx`), the
 typed values and metadata of a .sav (`spss`). Output is checked to be writable before the
 work starts, written to a temporary file beside the target and moved into place.
+
+Numbers in a CSV follow the file's own convention: a `;`-CSV, or one whose numbers have a
+decimal comma, gets decimal commas in the numbers the tool adds (`Table.decimal`,
+`write_table(decimal=...)`); the tool's own numeric columns read back in either convention
+(`read_numbers`). XLSX and SAV hold real numbers.
 """
 
 from __future__ import annotations
@@ -37,6 +42,12 @@ _NUMBER_PATTERN = r"[+-]?\d+([.,]\d+)?"
 _NUMBER = re.compile(f"^{_NUMBER_PATTERN}$")
 # Cells that are not written answers: numbers, dates, times, code lists, or one token with a digit.
 _NOT_TEXT = r"[\d\s.,:;/+\-%]*\d[\d\s.,:;/+\-%]*|(?=\S*\d)\S{1,20}"
+# The decimal mark of the numbers the tool writes into a CSV (`predict --decimal`).
+DECIMAL_MARKS = {"comma": ",", "point": "."}
+# Numbers with a decimal comma or point; 1,500 and 1.500 may be thousands, so they tell nothing.
+_DECIMAL_NUMBER = {mark: rf"[+-]?\d+\{mark}\d+" for mark in (",", ".")}
+_THOUSANDS = r"[+-]?[1-9]\d{0,2}[.,]\d{3}"
+DECIMAL_SCAN_ROWS = 1000  # enough rows to see a file's convention, few enough to stay fast
 
 
 # Column names that mean the same thing in survey files, lower-cased.
@@ -63,6 +74,7 @@ class Table:
     sheet: str | None = None     # the sheet read from an XLSX
     xlsx: XlsxSource | None = None  # an XLSX input's workbook, for `write_table(source=...)`
     sav: object | None = None    # a .sav input's typed values and metadata (spss.SavSource)
+    decimal: str = ","           # decimal mark of the numbers the tool adds to a CSV written alike
 
 
 def check_input(path: str | Path) -> Path:
@@ -137,7 +149,32 @@ def _read_csv(p: Path, header_row: int | None) -> Table:
     df = pd.read_csv(io.StringIO(body), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False)
     frame, _ = _clean(df)
     return Table(_unguard(frame), p, delimiter=delimiter, encoding=encoding, header_row=start + 1,
-                 header_found=header_row is None and start > first)
+                 header_found=header_row is None and start > first, decimal=file_decimal(frame, delimiter))
+
+
+def file_decimal(frame: pd.DataFrame, delimiter: str) -> str:
+    """The decimal mark of a CSV's numbers: ',' in a `;`-CSV (what Norwegian Excel writes), else
+    ',' when more of the numbers in its first rows have a decimal comma than a decimal point."""
+    if delimiter == ";":
+        return ","
+    head = frame.head(DECIMAL_SCAN_ROWS)
+    found = dict.fromkeys(_DECIMAL_NUMBER, 0)
+    for c in head.columns:
+        cells = head[c].str.strip()
+        cells = cells[~cells.str.fullmatch(_THOUSANDS)]
+        for mark, pattern in _DECIMAL_NUMBER.items():
+            found[mark] += int(cells.str.fullmatch(pattern).sum())
+    return "," if found[","] > found["."] else "."
+
+
+def read_numbers(s: pd.Series) -> pd.Series:
+    """Floats from one of the tool's own numeric columns (`confidence`, `p_<code>`) read back as
+    text, written with a decimal point or a decimal comma; NaN where blank or not a number.
+    Only for those columns: an input's own cells such as "1,5" stay text everywhere else."""
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype(float)
+    text = s.astype(str).str.strip().str.replace(",", ".", n=1, regex=False)
+    return pd.to_numeric(text, errors="coerce").astype(float)
 
 
 def _first_records(text: str, delimiter: str, n: int) -> tuple[list[list[str]], list[int]]:
@@ -365,11 +402,20 @@ def _umask() -> int:
     return mask
 
 
+def _as_floats(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding Python floats (and blanks) as float columns, so `to_csv(decimal=)` writes them."""
+    floats = [c for c in df.columns if df[c].dtype == object
+              and pd.api.types.infer_dtype(df[c], skipna=True) in ("floating", "mixed-integer-float")]
+    return df.astype(dict.fromkeys(floats, float)) if floats else df
+
+
 def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_options: dict | None = None,
-                source: Table | None = None) -> Path:
+                source: Table | None = None, decimal: str = ".") -> Path:
     """Write `df` atomically as CSV (UTF-8 with BOM, for Excel), XLSX or SAV.
 
     Text that looks like a formula is made inert: quoted in CSV, a string cell in XLSX.
+    A CSV writes the numbers of `df` (the columns holding floats: those the tool added, as
+    every cell read from a file is text) with `decimal` as decimal mark; text is written as it is.
     With `source`, the Table `df` was made from (its columns first, then new ones): XLSX
     from XLSX is written into a copy of the input workbook (`xlsx.write_kept`), SAV from
     SAV keeps the input's values and metadata. XLSX otherwise: text columns of plain
@@ -382,7 +428,9 @@ def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_opt
     with atomic_path(o) as tmp:
         try:
             if suffix == ".csv":
-                guard_frame(df).to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+                numbers = _as_floats(df) if decimal != "." else df
+                guard_frame(numbers).to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig",
+                                            lineterminator="\r\n", decimal=decimal)
             elif suffix == ".xlsx" and source is not None and source.xlsx is not None:
                 write_kept(source.xlsx, df, tmp)
             elif suffix == ".xlsx":

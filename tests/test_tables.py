@@ -1,5 +1,6 @@
 """Reading survey files: delimiters, encodings, XLSX; writing atomically."""
 
+import csv
 import time
 import unicodedata
 import zipfile
@@ -19,6 +20,7 @@ from classifier.tables import (
     find_column,
     guess_text_column,
     pick_column,
+    read_numbers,
     read_table,
     text_columns,
     write_table,
@@ -231,3 +233,48 @@ def test_a_write_that_fails_with_an_os_error_is_one_user_error(tmp_path, monkeyp
     with pytest.raises(UserError, match="Cannot write .*o.csv: no space left on device"):
         write_table(pd.DataFrame({"a": ["x"]}), tmp_path / "o.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- numbers in the file's own convention (decimal comma or point) -------------------------
+@pytest.mark.parametrize("delimiter,cells,expected", [
+    (";", ["12.5", "0.25"], ","),          # a ';'-CSV is what Norwegian Excel writes, whatever its numbers
+    (",", ["12,5", "0,25", "3"], ","),     # decimal commas in the numbers (quoted in a ','-CSV)
+    ("\t", ["12,5", "7", "Bolig"], ","),
+    (",", ["12.5", "0.25", "12,5"], "."),  # more points than commas
+    ("\t", ["7", "Bolig", "2020"], "."),   # no decimals at all: a point
+    (",", ["1,500", "52,000", "0.5"], "."),  # 1,500 may be a thousand: it says nothing
+])
+def test_a_csvs_decimal_mark_follows_its_delimiter_and_its_numbers(tmp_path, delimiter, cells, expected):
+    src = tmp_path / "survey.csv"
+    rows = [["svar", "andel"]] + [[f"Svar {i} om praksis", c] for i, c in enumerate(cells)]
+    with open(src, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    table = read_table(src)
+    assert table.delimiter == delimiter and table.decimal == expected
+    assert table.frame["andel"].tolist() == cells  # the cells themselves are text, as written
+
+
+def test_the_tools_own_numbers_read_back_in_either_convention():
+    s = pd.Series(["0,9706", "0.9706", "1,0", "0", " 0,5 ", "", "n/a", "1,2,3"])
+    got = read_numbers(s).tolist()
+    assert got[:5] == [0.9706, 0.9706, 1.0, 0.0, 0.5]
+    assert all(v != v for v in got[5:])  # blank, text and nonsense are missing, not guessed
+    assert read_numbers(pd.Series([0.25, None])).tolist()[0] == 0.25  # numbers pass as they are
+
+
+@pytest.mark.parametrize("decimal", [",", "."])
+def test_only_number_columns_take_the_decimal_mark_and_the_text_stays_as_it_was(tmp_path, decimal):
+    texts = ["1,5", "0.25", "-0,5", "=1+1", "Bolig"]
+    df = pd.DataFrame({"svar": texts, "confidence": [0.9706, None, 0.5, 1.0, 0.0],
+                       "p_other": pd.Series([0.97, 0.0001, None, 1.0, 0.5], dtype=object)})  # Python floats too
+    out = tmp_path / "coded.csv"
+    write_table(df, out, delimiter=";", decimal=decimal)
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))[1:]
+    assert [r[0] for r in rows] == ["1,5", "0.25", "-0,5", "'=1+1", "Bolig"]  # text untouched, formulas guarded
+    expected = {",": (["0,9706", "", "0,5", "1,0", "0,0"], ["0,97", "0,0001", "", "1,0", "0,5"]),
+                ".": (["0.9706", "", "0.5", "1.0", "0.0"], ["0.97", "0.0001", "", "1.0", "0.5"])}[decimal]
+    assert ([r[1] for r in rows], [r[2] for r in rows]) == expected  # and no number quoted as a formula
+    back = read_table(out).frame
+    assert back["svar"].tolist() == texts
+    assert read_numbers(back["confidence"]).equals(df["confidence"].astype(float))
