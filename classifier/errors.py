@@ -211,6 +211,8 @@ class Notes:
     AGREEMENT_INTERVALS = "95 % intervals: bootstrap over the {n} answers ({resamples} draws, seed {seed}); few answers give wide intervals."
     ADJUDICATE_HINT = "Settle the {n} not yet adjudicated with 'survey-coder adjudicate': train then prefers the final codes."
     DOUBLE_BLIND = "{n} answers of the double-coding sample come first, shown blind: no model suggestion, nobody else's codes."
+    # Numbers in the file's own convention (issue 13).
+    DECIMAL_COMMA = "Numbers in {path} have decimal commas (0,97), as Norwegian Excel reads them; --decimal point writes 0.97."
 
 
 class Warnings:

@@ -14,7 +14,7 @@ from ..explain import can_explain, explain_column
 from ..paths import models_dir
 from ..questions import join_coded, match_questions, prefixed
 from ..registry import default_model_dir
-from ..tables import check_output, check_text_column, pick_column, read_table, write_table
+from ..tables import DECIMAL_MARKS, check_output, check_text_column, pick_column, read_table, write_table
 from ._models import coder_label
 from ._questions import add_question_option, chosen_question, project_questions, question_model
 from ._training import default_training
@@ -50,7 +50,9 @@ def run(args) -> int:
     --year marks the survey year (a 'year' column) for 'report'. A .sav output has one
     0/1 variable per code, labelled with the code's name. An .xlsx output from an .xlsx
     input is the input workbook with these columns added; an existing output is only
-    replaced with --overwrite.
+    replaced with --overwrite. A .csv output writes its numbers as the input does:
+    decimal commas (0,97) for a ';'-separated file, as Norwegian Excel saves it, or
+    one whose numbers have them, else points; --decimal comma|point chooses.
 
     Examples:
       survey-coder predict survey.xlsx --out coded.xlsx
@@ -92,10 +94,11 @@ def run(args) -> int:
     if args.explain:  # for each assigned code, the words that pushed it up most
         result = result.rename(columns={"explain": "explain_input"})
         result["explain"] = explain_column(coder, texts, scores=coded.distinct)
-    write_table(result, out, delimiter=table.delimiter,
+    write_table(result, out, delimiter=table.delimiter, decimal=decimal_mark(args, table),
                 sav_options={"frame": coder.frame, "column_labels": table.column_labels}, source=table)
     console.print(summary_table(summary, coder.frame, f"{loaded.name} ({coder_label(loaded.metadata)})"))
     console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")
+    show_decimal(args, table, out)
     if summary.n_review and out.suffix.lower() != ".sav":
         console.print(f"Next: review the {summary.n_review} flagged answers with "
                       f"[bold]{escape(command('review', out, '--text-column', text_col))}[/]", soft_wrap=True)
@@ -152,7 +155,7 @@ def code_questions(args, table, project_file: Path, questions) -> int:
         parts.append(prefixed(added, q.key))
         summaries.append(summary)
     result = join_coded(table.frame, parts)
-    write_table(result, out, delimiter=table.delimiter, source=table, sav_options={
+    write_table(result, out, delimiter=table.delimiter, decimal=decimal_mark(args, table), source=table, sav_options={
         "questions": [(q.key, loaded.coder.frame, question_label(table, col, loaded.coder.frame))
                       for (q, col), loaded in zip(found, models)],
         "column_labels": table.column_labels})
@@ -160,12 +163,24 @@ def code_questions(args, table, project_file: Path, questions) -> int:
         console.print(summary_table(summary, loaded.coder.frame, f"{loaded.name} ({coder_label(loaded.metadata)})",
                                     question=q.key))
     console.print(f"Wrote [bold]{out}[/] ({len(result)} rows; questions {', '.join(q.key for q, _ in found)}).")
+    show_decimal(args, table, out)
     flagged = [(q, s.n_review) for (q, _), s in zip(found, summaries) if s.n_review]
     if flagged and out.suffix.lower() != ".sav":
         for q, n in flagged:
             console.print(f"Next: review the {n} flagged answers to {q.key} with "
                           f"[bold]{escape(command('review', out, '--question', q.key))}[/]", soft_wrap=True)
     return 0
+
+
+def decimal_mark(args, table) -> str:
+    """--decimal, else the input's own convention (a decimal comma for a `;`-CSV)."""
+    return DECIMAL_MARKS[args.decimal] if args.decimal else table.decimal
+
+
+def show_decimal(args, table, out: Path) -> None:
+    """Say when a coded CSV's numbers have decimal commas, and how to get points."""
+    if out.suffix.lower() == ".csv" and decimal_mark(args, table) == ",":
+        console.print(Notes.DECIMAL_COMMA.format(path=escape(str(out))), soft_wrap=True)
 
 
 def question_label(table, column: str, frame) -> str:
@@ -216,4 +231,7 @@ def register(sub) -> None:
     p.add_argument("--force-text-column", action="store_true",
                    help="code the --text-column even if it holds mostly numbers, dates or codes")
     p.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
+    p.add_argument("--decimal", choices=sorted(DECIMAL_MARKS),
+                   help="decimal mark of the numbers added to a CSV output (default: the input's own: "
+                        "comma for a ';'-separated file or decimal commas, else point)")
     add_sheet_option(p)
