@@ -16,6 +16,7 @@ from .codeframe import join_labels
 from .coders import Scores
 from .errors import Errors, UserError
 from .preprocess import is_non_answer
+from .tables import read_numbers
 
 CHUNK = 5000
 
@@ -113,7 +114,7 @@ def model_suggestions(df: pd.DataFrame, coder) -> list[list[str] | None] | None:
     keys = coder.frame.keys
     if not has_probabilities(df, keys):
         return None
-    P = df[probability_columns(keys)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    P = df[probability_columns(keys)].apply(read_numbers).to_numpy(dtype=float)  # 0.97 or 0,97
     filled = np.isfinite(P).all(axis=1)
     D = np.zeros(P.shape, dtype=int)
     if filled.any():

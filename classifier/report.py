@@ -32,6 +32,7 @@ from .tables import (
     find_column,
     guess_text_column,
     pick_column,
+    read_numbers,
     read_table,
 )
 from .versions import Remapped, previous_map, remap_cell
@@ -237,7 +238,7 @@ def _share_rows(rows, years, year_arr, answered, has, blocked, extra: dict) -> p
 def _review_table(df, years, year_arr, answered) -> pd.DataFrame:
     review = _flag(df["needs_review"]) if "needs_review" in df.columns else None
     flagged = df["needs_review"].astype(str).str.strip() != "" if review is not None else None
-    conf = pd.to_numeric(df["confidence"], errors="coerce") if "confidence" in df.columns else None
+    conf = read_numbers(df["confidence"]) if "confidence" in df.columns else None
     out = []
     for y in years:
         in_year = year_arr == y
@@ -284,7 +285,7 @@ def _group_order(labels: np.ndarray, answered: np.ndarray) -> list[str]:
 
 def _examples(df, rows, has, answered, n_examples) -> pd.DataFrame:
     """Per code, the answers the model was surest of (not flagged for review), newest year first."""
-    conf = pd.to_numeric(df["confidence"], errors="coerce") if "confidence" in df.columns else pd.Series(np.nan, index=df.index)
+    conf = read_numbers(df["confidence"]) if "confidence" in df.columns else pd.Series(np.nan, index=df.index)
     review = _flag(df["needs_review"]) if "needs_review" in df.columns else pd.Series(False, index=df.index)
     year_rank = df[YEAR].map(lambda y: year_key(y))
     out = []

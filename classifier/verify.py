@@ -36,7 +36,16 @@ from .frames import resolve_frame
 from .paths import default_frame_path, labels_dir
 from .preprocess import answer_key, is_non_answer
 from .stats import kish_effective_n, weighted_wilson_interval
-from .tables import Table, atomic_path, check_output, guess_text_column, pick_column, read_table, write_table
+from .tables import (
+    Table,
+    atomic_path,
+    check_output,
+    guess_text_column,
+    pick_column,
+    read_numbers,
+    read_table,
+    write_table,
+)
 from .xlsx import write_xlsx
 
 ROW_ID = "coded_row"          # the sample's id column when there is no --id-column
@@ -124,7 +133,7 @@ def read_coded(path: str | Path, columns: Columns = Columns(), text_column: str 
         labels=[split_labels(c) for c in df[columns.labels]],
         auto=answered & review.isin(FALSE).to_numpy(),
         answered=answered,
-        confidence=pd.to_numeric(df[columns.confidence], errors="coerce").to_numpy(dtype=float),
+        confidence=read_numbers(df[columns.confidence]).to_numpy(dtype=float),
         code_keys=[c[len(prefix):] for c in after if str(c).startswith(prefix) and len(c) > len(prefix)],
     )
 
