@@ -48,17 +48,19 @@ ROWS = [
 ]
 
 
-def write_coded(path, rows=ROWS):
-    """`rows` as predict writes them: the input columns, then labels, confidence, needs_review, p_<code>."""
+def write_coded(path, rows=ROWS, decimal="."):
+    """`rows` as predict writes them: the input columns, then labels, confidence, needs_review, p_<code>
+    (numbers with `decimal` as decimal mark)."""
     rng = np.random.default_rng(1)
     df = pd.DataFrame({
         "id": [r[0] for r in rows], "kommune": ["Lom"] * len(rows), "svar": [r[1] for r in rows],
         "labels": [r[2] for r in rows],
-        "confidence": ["" if r[3] is None else str(r[3]) for r in rows],
+        "confidence": ["" if r[3] is None else str(r[3]).replace(".", decimal) for r in rows],
         "needs_review": ["true" if r[4] else "false" for r in rows],
     })
     for k in KEYS:
-        df[f"p_{k}"] = [f"{p:.4f}" if r[3] is not None else "" for p, r in zip(rng.random(len(rows)), rows)]
+        df[f"p_{k}"] = [f"{p:.4f}".replace(".", decimal) if r[3] is not None else ""
+                        for p, r in zip(rng.random(len(rows)), rows)]
     df.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
     return path
 
@@ -242,7 +244,8 @@ def test_per_code_precision_and_recall_on_the_sample(tmp_path, frame):
     assert pc["education_guidance"]["model"] == 1
 
 
-def test_cutoff_that_would_have_met_the_target(tmp_path, frame):
+@pytest.mark.parametrize("decimal", [".", ","], ids=["decimal point", "decimal comma"])
+def test_cutoff_that_would_have_met_the_target(tmp_path, frame, decimal):
     # 30 distinct answers auto-coded: the 12 surest are right, the rest wrong.
     rows, gold = [], []
     for i in range(30):
@@ -251,7 +254,8 @@ def test_cutoff_that_would_have_met_the_target(tmp_path, frame):
         rows.append((f"a{i}", text, "practice_placements", conf, False))
         gold.append((f"a{i}", text, "practice_placements" if i < 12 else "work_pathways"))
     rows += [("b1", "Noe annet helt", "other", 0.5, True), ("b2", "Enda noe annet", "other", 0.3, True)]
-    coded = read_coded(write_coded(tmp_path / "coded.csv", rows))
+    coded = read_coded(write_coded(tmp_path / "coded.csv", rows, decimal))
+    assert coded.confidence[:3].tolist() == [0.99, 0.986, 0.982]  # read in either convention
     result = compare(coded, read_gold(write_gold(tmp_path / "gold.csv", gold), coded, frame), frame)
     assert result.auto_coded_accuracy == pytest.approx(12 / 30) and result.ci_high < 0.95
     assert result.verdict == "below"
