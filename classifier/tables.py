@@ -7,11 +7,8 @@ Title rows above the header are skipped in CSV and XLSX (`sniff.find_header`). A
 keeps what it needs to write its coded copy alike: the workbook of an XLSX (`xlsx`), the
 typed values and metadata of a .sav (`spss`). Output is checked to be writable before the
 work starts, written to a temporary file beside the target and moved into place.
-
-Numbers in a CSV follow the file's own convention: a `;`-CSV, or one whose numbers have a
-decimal comma, gets decimal commas in the numbers the tool adds (`Table.decimal`,
-`write_table(decimal=...)`); the tool's own numeric columns read back in either convention
-(`read_numbers`). XLSX and SAV hold real numbers.
+The numbers the tool adds to a CSV take the input's decimal mark (`Table.decimal`), and read
+back in either convention (`read_numbers`).
 """
 
 from __future__ import annotations
@@ -25,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import Errors, UserError
@@ -402,11 +400,18 @@ def _umask() -> int:
     return mask
 
 
-def _as_floats(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns holding Python floats (and blanks) as float columns, so `to_csv(decimal=)` writes them."""
-    floats = [c for c in df.columns if df[c].dtype == object
-              and pd.api.types.infer_dtype(df[c], skipna=True) in ("floating", "mixed-integer-float")]
-    return df.astype(dict.fromkeys(floats, float)) if floats else df
+def _numbers_as_text(df: pd.DataFrame, decimal: str) -> pd.DataFrame:
+    """`df`'s float columns (those the tool added: every cell read is text) as text with `decimal`,
+    as pandas' `to_csv(decimal=)` writes them, each distinct value formatted once (faster)."""
+    out = df.copy()
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_float_dtype(s) or (s.dtype == object and pd.api.types.infer_dtype(
+                s, skipna=True) in ("floating", "mixed-integer-float")):
+            codes, values = pd.factorize(s.astype(float))
+            text = np.array([repr(v).replace(".", decimal) for v in values.tolist()] + [""], dtype=object)
+            out[c] = text[codes]  # code -1 (a blank) is the last
+    return out
 
 
 def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_options: dict | None = None,
@@ -414,8 +419,7 @@ def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_opt
     """Write `df` atomically as CSV (UTF-8 with BOM, for Excel), XLSX or SAV.
 
     Text that looks like a formula is made inert: quoted in CSV, a string cell in XLSX.
-    A CSV writes the numbers of `df` (the columns holding floats: those the tool added, as
-    every cell read from a file is text) with `decimal` as decimal mark; text is written as it is.
+    A CSV writes the numbers of `df` with `decimal` as decimal mark, its text as it is.
     With `source`, the Table `df` was made from (its columns first, then new ones): XLSX
     from XLSX is written into a copy of the input workbook (`xlsx.write_kept`), SAV from
     SAV keeps the input's values and metadata. XLSX otherwise: text columns of plain
@@ -428,9 +432,10 @@ def write_table(df: pd.DataFrame, out: str | Path, delimiter: str = ";", sav_opt
     with atomic_path(o) as tmp:
         try:
             if suffix == ".csv":
-                numbers = _as_floats(df) if decimal != "." else df
-                guard_frame(numbers).to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig",
-                                            lineterminator="\r\n", decimal=decimal)
+                guarded = guard_frame(df)  # the numbers after the guard: 0,97 is never text to quote
+                if decimal != ".":
+                    guarded = _numbers_as_text(guarded, decimal)
+                guarded.to_csv(tmp, sep=delimiter, index=False, encoding="utf-8-sig", lineterminator="\r\n")
             elif suffix == ".xlsx" and source is not None and source.xlsx is not None:
                 write_kept(source.xlsx, df, tmp)
             elif suffix == ".xlsx":

@@ -278,3 +278,13 @@ def test_only_number_columns_take_the_decimal_mark_and_the_text_stays_as_it_was(
     back = read_table(out).frame
     assert back["svar"].tolist() == texts
     assert read_numbers(back["confidence"]).equals(df["confidence"].astype(float))
+
+
+def test_decimal_commas_are_written_as_pandas_writes_them(tmp_path):
+    values = [0.9706, None, 1.0, 0.0, 0.0001, 0.5, 0.9706, 12345.678, -0.25, 1e-05]
+    df = pd.DataFrame({"svar": [f"Svar {i}" for i in range(len(values))], "confidence": values,
+                       "p_other": pd.Series(values[::-1], dtype=object)})
+    out = tmp_path / "coded.csv"
+    write_table(df, out, delimiter=";", decimal=",")
+    pandas_way = df.astype({"p_other": float}).to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+    assert out.read_bytes().decode("utf-8-sig") == pandas_way
