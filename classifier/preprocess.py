@@ -27,7 +27,7 @@ BLANK = "blank:nb"
 # Components that lemmas never need; excluded when a trained pipeline is loaded.
 _UNNEEDED = ("parser", "ner", "senter", "textcat", "textcat_multilabel", "entity_linker", "entity_ruler", "span_finder")
 # Nynorsk function words that spaCy's (bokmål) stop list lacks.
-_NYNORSK_STOP = {
+NYNORSK_STOP = {
     "eg", "dei", "dykk", "frå", "ein", "eit", "ei", "vere", "vore", "òg", "og", "også", "kva", "kvar",
     "korleis", "noko", "nokon", "nokre", "berre", "meir", "mykje", "sjølv", "desse", "slik", "medan",
     "difor", "no", "ho", "me", "hjå", "vert", "vart", "bør",
@@ -137,7 +137,7 @@ def doc_terms(doc) -> list[str]:
         if tok.like_num or low.isdigit():
             terms.append("_num_")
             continue
-        if low not in _KEEP and (tok.is_stop or low in _NYNORSK_STOP):
+        if low not in _KEEP and (tok.is_stop or low in NYNORSK_STOP):
             continue
         base = tok.lemma_.lower() if tok.lemma_ else low
         terms.append(term(base))
