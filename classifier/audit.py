@@ -70,7 +70,7 @@ def audit(data: CodedAnswers, frame: CodeFrame, spacy_model: str | None = None, 
     rows = []
     for rank, i in enumerate(order, start=1):
         rows.append(AuditRow(
-            rank=rank, index=int(i), id=data.ids[i] if data.ids else str(i), source=data.sources[i] if data.sources else "",
+            rank=rank, index=int(i), id=data.ids[i] if data.ids else str(i), source=data.where[i] if data.where else "",
             text=data.texts[i], given=[k for k, y in zip(keys, Y[i]) if y], suggested=[k for k, d in zip(keys, D[i]) if d],
             score=float(score[i]), proba={k: float(P[i, j]) for j, k in enumerate(keys)},
         ))

@@ -16,7 +16,7 @@ import numpy as np
 from .codeframe import CodeFrame, split_labels
 from .errors import Errors, UserError
 from .preprocess import is_non_answer
-from .tables import ID_COLUMNS, YEAR_COLUMNS, find_column, pick_column, read_table
+from .tables import ID_COLUMNS, SOURCE_COLUMNS, YEAR_COLUMNS, find_column, pick_column, read_table
 
 DATA_SUFFIXES = (".csv", ".xlsx")
 
@@ -25,9 +25,10 @@ DATA_SUFFIXES = (".csv", ".xlsx")
 class CodedAnswers:
     texts: list[str]
     labels: list[list[str]]
-    sources: list[str] = field(default_factory=list)  # "file:row" for messages
+    where: list[str] = field(default_factory=list)  # "file row n", for messages
     ids: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # the `source` column (a writer, a municipality): "" if none
     skipped: int = 0
     notes: list[str] = field(default_factory=list)  # what the user should know (e.g. answers left out)
 
@@ -56,11 +57,17 @@ class CodedAnswers:
     def subset(self, mask) -> CodedAnswers:
         idx = np.flatnonzero(np.asarray(mask))
         pick = lambda xs: [xs[i] for i in idx] if xs else []  # noqa: E731
-        return CodedAnswers(pick(self.texts), pick(self.labels), pick(self.sources), pick(self.ids), pick(self.years))
+        return CodedAnswers(pick(self.texts), pick(self.labels), pick(self.where), pick(self.ids), pick(self.years),
+                            groups=pick(self.groups))
 
     def extend(self, other: CodedAnswers) -> CodedAnswers:
-        return CodedAnswers(self.texts + other.texts, self.labels + other.labels, self.sources + other.sources,
-                            self.ids + other.ids, self.years + other.years, self.skipped + other.skipped)
+        return CodedAnswers(self.texts + other.texts, self.labels + other.labels, self.where + other.where,
+                            self.ids + other.ids, self.years + other.years, self.skipped + other.skipped,
+                            groups=self.groups + other.groups)
+
+    def has_groups(self) -> bool:
+        """Whether the answers come from two or more named sources (see `groups`)."""
+        return len({g for g in self.groups if g}) >= 2
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
@@ -90,6 +97,7 @@ def read_coded(paths: list[str | Path], text_column: str = "text", labels_column
         df = table.frame
         idcol = find_column(df.columns, ID_COLUMNS)
         yearcol = find_column(df.columns, YEAR_COLUMNS)
+        sourcecol = find_column(df.columns, SOURCE_COLUMNS)
         for i, row in enumerate(df.itertuples(index=False), start=2):
             rec = dict(zip(df.columns, row))
             text, labels = rec[tcol], split_labels(rec[lcol])
@@ -98,9 +106,10 @@ def read_coded(paths: list[str | Path], text_column: str = "text", labels_column
                 continue
             data.texts.append(str(text).strip())
             data.labels.append(labels)
-            data.sources.append(f"{f.name} row {i}")
+            data.where.append(f"{f.name} row {i}")
             data.ids.append(str(rec[idcol]) if idcol else f"{f.name}:{i}")
             data.years.append(str(rec[yearcol]) if yearcol else "")
+            data.groups.append(str(rec[sourcecol]).strip() if sourcecol else "")
     if not data.texts:
         raise UserError(Errors.NO_TRAINING_ROWS.format(paths=", ".join(map(str, files)), column=labels_column))
     return data
@@ -108,6 +117,6 @@ def read_coded(paths: list[str | Path], text_column: str = "text", labels_column
 
 def check_against_frame(data: CodedAnswers, frame: CodeFrame) -> CodedAnswers:
     """Validate and order each row's codes by the frame; raise naming the first bad row."""
-    data.labels = [frame.parse_labels(";".join(lab), src) for lab, src in zip(data.labels, data.sources)]
+    data.labels = [frame.parse_labels(";".join(lab), src) for lab, src in zip(data.labels, data.where)]
     return data
 

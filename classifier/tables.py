@@ -51,6 +51,7 @@ DECIMAL_SCAN_ROWS = 1000  # enough rows to see a file's convention, few enough t
 # Column names that mean the same thing in survey files, lower-cased.
 YEAR_COLUMNS = ("year", "år", "aar", "survey_year")
 ID_COLUMNS = ("id", "respondent_id", "respondent")
+SOURCE_COLUMNS = ("source", "kilde")  # who wrote the answers, or where they come from
 
 
 def find_column(columns, names) -> str | None:

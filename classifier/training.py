@@ -143,8 +143,9 @@ def annotations_as_coded(store_path, frame: CodeFrame, rule: str | None = None) 
     name = Path(store_path).name
     data = CodedAnswers(
         texts=[r.text for r in resolved], labels=[list(r.labels) for r in resolved],
-        sources=[f"{name} decision {r.decision_id}" for r in resolved],
+        where=[f"{name} decision {r.decision_id}" for r in resolved],
         ids=[f"decision:{r.decision_id}" for r in resolved], years=["" for _ in resolved],
+        groups=["" for _ in resolved],
     )
     warnings = [Warnings.ANNOTATIONS_OTHER_FRAME.format(n=other, path=store_path)] if other else []
     return data, AnnotationsUsed(Path(store_path), rule, len(resolved), 0, other, disagreements, warnings,

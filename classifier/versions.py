@@ -121,7 +121,8 @@ def apply_previous(data: CodedAnswers, frame: CodeFrame) -> CodedAnswers:
         mapped = list(remap_keys(known, frame, "training data", mapping).keys) if known else []
         keep.append(True)
         labels.append(mapped + rest)
-    out = CodedAnswers(list(data.texts), labels, list(data.sources), list(data.ids), list(data.years), data.skipped)
+    out = CodedAnswers(list(data.texts), labels, list(data.where), list(data.ids), list(data.years), data.skipped,
+                       groups=list(data.groups))
     out.notes = list(data.notes)
     if all(keep):
         return out
