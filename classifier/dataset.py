@@ -28,9 +28,9 @@ class CodedAnswers:
     where: list[str] = field(default_factory=list)  # "file row n", for messages
     ids: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)  # the `source` column (a writer, a municipality): "" if none
     skipped: int = 0
     notes: list[str] = field(default_factory=list)  # what the user should know (e.g. answers left out)
+    groups: list[str] = field(default_factory=list)  # the `source` column (a writer, a municipality): "" if none
 
     def __len__(self) -> int:
         return len(self.texts)
