@@ -62,8 +62,9 @@ class WordMap:
     """The words of one answer and which model features fall on each.
 
     - "terms__<t>" (a bigram "terms__<t1> <t2>": either term) falls on the words whose
-      term is t: the folded stem of the lower-cased word or of one of its parts
-      ("NAV-kontor"), "_num_" for a number, "_url_" for a link or e-mail address.
+      term is t (`term_of`: the model's own, see `LinearInFeatures.word_term`) of the
+      lower-cased word or of one of its parts ("NAV-kontor"), "_num_" for a number,
+      "_url_" for a link or e-mail address.
     - "chars__<ngram>" falls on the words whose folded token, padded with a space on each
       side as scikit-learn's char_wb analyzer pads it, holds the n-gram; when no token
       does, on the words that hold it once the punctuation around them is dropped.
@@ -71,7 +72,7 @@ class WordMap:
     Each word is folded and stemmed once; each feature is looked up once (cached).
     """
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, term_of=term):
         self.text = text
         self.words: list[Word] = []
         self._exact: list[str] = []  # " fold(token) ", what char_wb saw
@@ -91,7 +92,7 @@ class WordMap:
             self._exact.append(f" {fold(token)} ")
             self._loose.append(f" {fold(word.text)} ")
             low = word.text.lower()
-            terms = {term(low)} | {term(token[s:e].lower()) for s, e in parts}
+            terms = {term_of(low)} | {term_of(token[s:e].lower()) for s, e in parts}
             if all(token[s:e].isdigit() for s, e in parts):
                 terms.add("_num_")
             if _URL.search(low):
@@ -201,7 +202,7 @@ def word_weights(coder, text: str, codes: list[str]) -> dict[str, list[tuple[int
         return {}
     X = coder.feature_matrix([text])
     idx, contrib = _present(coder.feature_weights(), X, 0, [pos[c] for c in codes])
-    wm = WordMap(text)
+    wm = WordMap(text, coder.word_term)
     names = coder.feature_names()
     per_word = contrib @ wm.shares([str(names[f]) for f in idx])  # codes x words
     out = {}
@@ -276,7 +277,7 @@ def explain_texts(coder, texts, top: int = 3, scores: Scores | None = None,
         if rows:
             idx, C = _present(W, X, i, rows)
             names = [str(all_names[f]) for f in idx]
-            M, terms = _label_matrix(WordMap(text), names)
+            M, terms = _label_matrix(WordMap(text, coder.word_term), names)
             T = C @ M  # codes x labels
             for j, r in enumerate(rows):
                 up = _top(T[j], terms, C[j], M, names, top, 1)

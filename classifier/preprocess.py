@@ -19,6 +19,7 @@ import pandas as pd
 import snowballstemmer
 import spacy
 from sklearn.base import BaseEstimator, TransformerMixin
+from spacy.lang.nb.stop_words import STOP_WORDS as _NB_STOP
 
 from .errors import Errors, UserError
 
@@ -44,7 +45,7 @@ _stemmer = snowballstemmer.stemmer("norwegian")
 _NLP_CACHE: dict[str, spacy.language.Language] = {}
 # Terms of texts already seen, per pipeline: cross-validation, the learning curve, the drift
 # check and explain see the same answers again. Bounded; cleared when full.
-_TERMS_CACHE: dict[str, dict[str, str]] = {}
+_TERMS_CACHE: dict[tuple[str, bool], dict[str, str]] = {}
 _TERMS_CACHE_SIZE = 200_000
 
 
@@ -52,6 +53,16 @@ def fold(text: str) -> str:
     """Lower-case and fold Norwegian letters: 'Språkpraksis' and 'spraakpraksis' -> 'sprakpraksis'."""
     text = unicodedata.normalize("NFC", text.lower()).translate(_FOLD)
     return _DIGRAPH.sub(lambda m: m.group(0)[0], text)
+
+
+_FOLDED_STOP = {fold(w) for w in (_NB_STOP | NYNORSK_STOP) if w not in _KEEP}
+
+
+def transliterate(text: str, o: str = "oe", a: str = "aa") -> str:
+    """`text` as typed on a keyboard without æøå: æ -> ae, ø -> `o` ('oe' or 'o'), å -> `a`
+    ('aa' or 'a'). For checking that such answers are coded as the same answers with æøå."""
+    table = {"æ": "ae", "Æ": "Ae", "ø": o, "Ø": o.capitalize(), "å": a, "Å": a.capitalize()}
+    return "".join(table.get(c, c) for c in text)
 
 
 def answer_key(text: str) -> str:
@@ -73,9 +84,11 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def term(word: str) -> str:
-    """The feature term of a lower-cased word or lemma: its stem, folded."""
-    return fold(stem(word))
+def term(word: str, fold_first: bool = True) -> str:
+    """The feature term of a lower-cased word or lemma: the stem of its folded form, so that
+    'utdanningsløp', 'utdanningsloep' and 'utdanningslop' are one term. (`fold_first=False`:
+    the folded stem, as models of version 0.1 made their terms.)"""
+    return stem(fold(word)) if fold_first else fold(stem(word))
 
 
 def is_non_answer(text: object) -> bool:
@@ -124,8 +137,9 @@ def describe_nlp(name: str | None = None) -> dict:
     }
 
 
-def doc_terms(doc) -> list[str]:
-    """Content terms of a spaCy Doc: lemma (or stem), folded; numbers and URLs as placeholders."""
+def doc_terms(doc, fold_first: bool = True) -> list[str]:
+    """Content terms of a spaCy Doc: lemma (or stem) of the folded word; numbers and URLs as
+    placeholders; stop words left out, also when typed without æøå ('paa', 'naar')."""
     terms = []
     for tok in doc:
         if tok.is_punct or tok.is_space:
@@ -137,10 +151,10 @@ def doc_terms(doc) -> list[str]:
         if tok.like_num or low.isdigit():
             terms.append("_num_")
             continue
-        if low not in _KEEP and (tok.is_stop or low in NYNORSK_STOP):
+        if low not in _KEEP and (tok.is_stop or low in NYNORSK_STOP or (fold_first and fold(low) in _FOLDED_STOP)):
             continue
         base = tok.lemma_.lower() if tok.lemma_ else low
-        terms.append(term(base))
+        terms.append(term(base, fold_first))
     return terms
 
 
@@ -148,19 +162,22 @@ class NorwegianNormalizer(TransformerMixin, BaseEstimator):
     """Texts -> DataFrame with 'terms' (lemmas/stems) and 'chars' (folded surface text).
 
     Stateless: `fit` learns nothing. Each distinct text goes through `nlp.pipe` (in
-    batches) once per process; its terms are kept for the next call. The spaCy pipeline is loaded on first use and is never pickled.
+    batches) once per process; its terms are kept for the next call. The spaCy pipeline is
+    loaded on first use and is never saved with a model. `fold_first` (see `term`) is False
+    only for models of version 0.1, whose terms were folded after stemming.
     """
 
-    def __init__(self, spacy_model: str = BLANK, batch_size: int = 256):
+    def __init__(self, spacy_model: str = BLANK, batch_size: int = 256, fold_first: bool = True):
         self.spacy_model = spacy_model
         self.batch_size = batch_size
+        self.fold_first = fold_first
 
     def fit(self, X, y=None):
         return self
 
     def transform(self, X) -> pd.DataFrame:
         texts = ["" if is_non_answer(t) else str(t) for t in X]
-        cache = _TERMS_CACHE.setdefault(resolve_spacy_model(self.spacy_model), {})
+        cache = _TERMS_CACHE.setdefault((resolve_spacy_model(self.spacy_model), self.fold_first), {})
         todo = [t for t in dict.fromkeys(texts) if t not in cache]
         if todo:
             if len(cache) + len(todo) > _TERMS_CACHE_SIZE:
@@ -168,7 +185,7 @@ class NorwegianNormalizer(TransformerMixin, BaseEstimator):
             nlp = load_nlp(self.spacy_model)
             cleaned = [_SPACE.sub(" ", t).strip() for t in todo]
             for text, doc in zip(todo, nlp.pipe(cleaned, batch_size=self.batch_size)):
-                cache[text] = " ".join(doc_terms(doc))
+                cache[text] = " ".join(doc_terms(doc, self.fold_first))
         terms = {t: cache[t] for t in dict.fromkeys(texts)}
         return pd.DataFrame(
             {

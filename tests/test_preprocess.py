@@ -27,6 +27,32 @@ def test_fold_meets_missing_norwegian_letters():
     assert fold("SÆRSKILT") == fold("saerskilt")
 
 
+@pytest.mark.parametrize("written, typed", [
+    ("utdanningsløp", "utdanningsloep"), ("utdanningsløp", "utdanningslop"), ("lærlingplass", "laerlingplass"),
+    ("næringslivet", "naeringslivet"), ("førerkort", "foererkort"), ("språkpraksis", "spraakpraksis"),
+    ("videregående", "videregaaende"), ("oppfølging", "oppfoelging"), ("nivået", "nivaaet"),
+])
+def test_answers_typed_without_norwegian_letters_get_the_same_terms(written, typed):
+    assert terms(written) == terms(typed) and terms(written)
+
+
+def test_stop_words_typed_without_norwegian_letters_drop_too():
+    assert terms("Vi må få til mer på dette området") == terms("Vi maa faa til mer paa dette omraadet")
+
+
+def test_words_that_really_hold_aa_ae_oe_keep_their_own_terms():
+    """Folding merges a word only with its own æøå spelling, not with other words."""
+    for word, other in [("haakon", "hake"), ("aerobic", "robot"), ("koeffisient", "kaffe"), ("israel", "isen")]:
+        assert terms(word) != terms(other)
+    assert terms("Haakon")[0] == terms("Håkon")[0]
+
+
+def test_models_of_version_0_1_keep_their_own_terms():
+    """0.1 folded each stem; a model trained then keeps doing so (`fold_first=False`)."""
+    old = NorwegianNormalizer(fold_first=False).transform(["videregående"])["terms"][0]
+    assert old == preprocess.fold(preprocess.stem("videregående"))
+
+
 def test_bokmal_inflections_share_a_term():
     assert terms("praksisplasser")[0] == terms("praksisplass")[0]
     assert terms("flyktninger")[0] == terms("flyktning")[0]

@@ -347,6 +347,9 @@ class LinearInFeatures(Protocol):
     def feature_weights(self) -> np.ndarray:
         """codes x features: each feature's weight for each code."""
 
+    def word_term(self, word: str) -> str:
+        """The term a lower-cased word becomes ('terms__<term>' is its feature)."""
+
 
 @runtime_checkable
 class KnowsVocabulary(Protocol):

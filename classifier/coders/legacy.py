@@ -26,7 +26,9 @@ def upgrade(old: SurveyCoder) -> TfidfCoder:
     coder = TfidfCoder(s["frame"], spacy_model=s["spacy_model"], C=s["C"], cv=s["cv"],
                        calibration_cv=s["calibration_cv"], min_df=s["min_df"], random_state=s["random_state"])
     steps = old.head_.named_steps
-    coder.head_ = Pipeline([("normalize", s["normalizer_"]), ("features", steps["features"]), ("clf", steps["clf"])])
+    normalizer = s["normalizer_"]
+    normalizer.fold_first = False  # 0.1 folded each stem; later versions stem the folded word
+    coder.head_ = Pipeline([("normalize", normalizer), ("features", steps["features"]), ("clf", steps["clf"])])
     decisions = Decisions(s["frame"])
     decisions.thresholds_ = s["thresholds_"]
     decisions.oof_correct_ = s["oof_correct_"]

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ..codeframe import CodeFrame
-from ..preprocess import BLANK, NorwegianNormalizer
+from ..preprocess import BLANK, NorwegianNormalizer, term
 from .base import Coder
 
 
@@ -100,6 +100,10 @@ class TfidfCoder(Coder):
     def feature_weights(self) -> np.ndarray:
         check_is_fitted(self, "coef_")
         return self.coef_
+
+    def word_term(self, word: str) -> str:
+        check_is_fitted(self, "head_")
+        return term(word, self.head_.named_steps["normalize"].fold_first)
 
     def _linear_weights(self) -> np.ndarray:
         """Linear weights (codes x features) of the model fitted on all data, before calibration."""

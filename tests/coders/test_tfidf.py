@@ -7,6 +7,10 @@ from sklearn.exceptions import NotFittedError
 
 from classifier.codeframe import CodeFrame
 from classifier.coders import TfidfCoder
+from classifier.dataset import read_coded
+from classifier.preprocess import transliterate
+
+from ..conftest import ROOT
 
 
 def test_probabilities_and_decisions_have_frame_shape(model, frame):
@@ -145,3 +149,14 @@ def test_document_frequencies_are_recovered_from_the_fitted_weights(model, train
     counted = pd.Series([w for terms in coder.answer_terms(training_answers.texts) for w in set(terms)]).value_counts()
     assert set(df) == set(counted.index)
     assert all(df[w] == counted[w] for w in df)
+
+
+@pytest.mark.parametrize("o, a", [("oe", "aa"), ("o", "a")])
+def test_held_out_answers_typed_without_norwegian_letters_keep_their_codes(model, o, a):
+    """At least 99 % of eval_data/ keeps exactly its codes when æøå are typed as ae/oe/aa (or ae/o/a)."""
+    texts = read_coded([ROOT / "eval_data"]).texts
+    written = model.coder.predict(texts)
+    typed = model.coder.predict([transliterate(t, o, a) for t in texts])
+    same = (written == typed).all(axis=1)
+    assert sum(t != transliterate(t, o, a) for t in texts) > 100  # most answers do hold æøå
+    assert same.mean() >= 0.99, [t for t, s in zip(texts, same) if not s]
