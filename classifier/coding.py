@@ -1,8 +1,19 @@
-"""Apply a model to a survey table: codes, confidence, review flag, per-code probability.
+"""Apply a model to a survey table: codes, confidence, review flag and why, per-code probability.
 
 Non-answers ("", "-", ".") get no codes and no review and are counted apart. Repeated
-texts are coded once. Output is a copy of the input with new columns; an input column
-that has a new column's name is kept as `<name>_input`.
+texts are coded once. An answer is coded automatically only when nothing says otherwise;
+the first reason that applies goes into `review_reason`:
+
+1. it is not an answer a model should be trusted with (`screening`: not text, a formula,
+   the survey question echoed, another language);
+2. `unknown words`: the model knows little of its wording;
+3. `contradicts probabilities`: its codes disagree with p >= 0.5 (the fallback rule);
+4. its confidence is below the cutoff for the target precision: `several topics` when it
+   was given two or more codes or one of its sentences wants another code, else
+   `low confidence`.
+
+Output is a copy of the input with new columns; an input column that has a new column's
+name is kept as `<name>_input`.
 """
 
 from __future__ import annotations
@@ -15,8 +26,15 @@ import pandas as pd
 from .codeframe import join_labels
 from .coders import Scores
 from .errors import Errors, UserError
+from .evaluation import auto_coding_of, code_metrics, slices
 from .preprocess import is_non_answer
+from .screening import screen
 from .tables import read_numbers
+
+UNKNOWN_WORDS = "unknown words"
+CONTRADICTS = "contradicts probabilities"
+SEVERAL_TOPICS = "several topics"
+LOW_CONFIDENCE = "low confidence"
 
 CHUNK = 5000
 
@@ -29,6 +47,7 @@ class CodedTexts:
     needs_review: np.ndarray  # bool
     empty: np.ndarray        # bool
     distinct: Scores | None = None  # per distinct answer, in order of first appearance
+    reasons: list[str] | None = None  # why each row needs review ("" when it does not)
 
 
 @dataclass
@@ -39,6 +58,7 @@ class CodingSummary:
     counts: dict
     target_precision: float
     cutoff: float | None
+    reasons: dict | None = None  # review reason -> answers
 
     @property
     def n_answers(self) -> int:
@@ -67,6 +87,7 @@ def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> C
             progress(min(start + CHUNK, len(answers)), len(answers))
     scores = Scores.concat(chunks) if chunks else Scores.empty(len(keys))
     P, D, conf = scores.proba, scores.codes, scores.confidence
+    why = review_reasons(scores, answers, coder.frame.question, coder.review_cutoff(target_precision))
     # distinct text -> row of P (-1 for non-answers), then per input row.
     where = np.full(len(distinct), -1)
     where[is_answer] = np.arange(len(answers))
@@ -77,11 +98,55 @@ def code_texts(coder, texts, target_precision: float = 0.95, progress=None) -> C
     confidence = np.full(n, np.nan)
     proba[filled] = P[row_pos[filled]]
     confidence[filled] = conf[row_pos[filled]]
-    review = np.zeros(n, dtype=bool)
-    review[filled] = conf[row_pos[filled]] < coder.review_cutoff(target_precision)
+    reasons = ["" if i < 0 else why[i] for i in row_pos.tolist()]
+    review = np.array([r != "" for r in reasons], dtype=bool)
     label_sets = [[k for k, d in zip(keys, D[i]) if d] for i in range(len(answers))]
     labels = [[] if i < 0 else list(label_sets[i]) for i in row_pos.tolist()]
-    return CodedTexts(labels, proba, confidence, review, row_pos < 0, scores)
+    return CodedTexts(labels, proba, confidence, review, row_pos < 0, scores, reasons)
+
+
+def review_reasons(scores: Scores, texts: list[str], question: str, cutoff: float) -> list[str]:
+    """Why each answer must go to review, '' when it may be coded automatically (see the
+    module docstring for the order)."""
+    screened = screen(texts, question)
+    out = []
+    for i, first in enumerate(screened):
+        if not first:
+            if scores.unfamiliar[i]:
+                first = UNKNOWN_WORDS
+            elif scores.contradicts[i]:
+                first = CONTRADICTS
+            elif scores.confidence[i] < cutoff:
+                first = SEVERAL_TOPICS if scores.several[i] else LOW_CONFIDENCE
+        out.append(first)
+    return out
+
+
+def evaluate_model(coder, texts: list[str], Y: np.ndarray, target_precision: float = 0.95,
+                   groups=None) -> dict:
+    """Score `coder` on gold answers as `predict` would code them: code metrics, the share
+    coded automatically at `target_precision` and the accuracy reached on those answers,
+    overall and per slice (length, number of codes, source when `groups` names them)."""
+    coded = code_texts(coder, texts, target_precision)
+    keys = coder.frame.keys
+    D = np.array([[int(k in labels) for k in keys] for labels in coded.labels], dtype=int).reshape(len(texts), len(keys))
+    Y = np.asarray(Y, dtype=int)
+    correct = (D == Y).all(axis=1)
+    auto = ~coded.needs_review & ~coded.empty
+    result = code_metrics(Y, D, keys)
+    result["target_precision"] = target_precision
+    cutoff = coder.review_cutoff(target_precision)
+    result["auto_coding"] = {**auto_coding_of(auto, correct), "cutoff": float(cutoff) if np.isfinite(cutoff) else None}
+    result["slices"] = slices(texts, Y, auto, correct, groups)
+    result["review_reasons"] = _count(r for r in coded.reasons if r)
+    return result
+
+
+def _count(values) -> dict:
+    out: dict = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out
 
 
 def _rounded(values: np.ndarray, digits: int = 4) -> list:
@@ -95,7 +160,7 @@ def probability_columns(keys: list[str]) -> list[str]:
     return [f"p_{k}" for k in keys]
 
 
-RESULT_COLUMNS = ("labels", "confidence", "needs_review")  # what predict adds, before p_<code>
+RESULT_COLUMNS = ("labels", "confidence", "needs_review", "review_reason")  # what predict adds, before p_<code>
 
 
 def result_columns(keys: list[str]) -> list[str]:
@@ -140,6 +205,7 @@ def coded_frame(df: pd.DataFrame, coded: CodedTexts, coder, target_precision: fl
     out["labels"] = [join_labels(lab) for lab in coded.labels]
     out["confidence"] = _rounded(coded.confidence)
     out["needs_review"] = ["true" if r else "false" for r in coded.needs_review]
+    out["review_reason"] = coded.reasons if coded.reasons is not None else [""] * len(out)
     for j, k in enumerate(keys):
         out[f"p_{k}"] = _rounded(coded.proba[:, j])
     counts = {k: int(sum(k in lab for lab in coded.labels)) for k in keys}
@@ -147,5 +213,6 @@ def coded_frame(df: pd.DataFrame, coded: CodedTexts, coder, target_precision: fl
     summary = CodingSummary(
         n_rows=len(df), n_empty=int(coded.empty.sum()), n_review=int(coded.needs_review.sum()),
         counts=counts, target_precision=target_precision, cutoff=cutoff if np.isfinite(cutoff) else None,
+        reasons=_count(r for r in (coded.reasons or []) if r),
     )
     return out, summary

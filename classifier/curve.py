@@ -18,6 +18,7 @@ import numpy as np
 
 from .codeframe import CodeFrame
 from .coders import DEFAULT_KIND, MIN_EXAMPLES, cv_splits, make_coder
+from .coding import review_reasons
 from .dataset import CodedAnswers
 from .evaluation import code_metrics
 from .preprocess import resolve_spacy_model
@@ -64,14 +65,16 @@ def _too_few(Y: np.ndarray, frame: CodeFrame, minimum: int) -> str | None:
 
 
 def learning_curve(data: CodedAnswers, frame: CodeFrame, fractions=FRACTIONS, cv: int = 5, inner_cv: int = 3,
-                   target_precision: float = 0.95, spacy_model: str | None = None, C: float = 4.0,
+                   target_precision: float = 0.95, spacy_model: str | None = None, C: float | str = "auto",
                    random_state: int = 0, progress=None, kind: str = DEFAULT_KIND) -> LearningCurve:
     """Cross-validated macro F1 and auto-coded share for each fraction of the training answers.
 
-    `inner_cv` folds (inside each training part) choose the thresholds and the review
+    `inner_cv` folds (inside each training part) fit the confidence model and the review
     cutoff; fewer than `train`'s default keeps the curve affordable. The subsets for the
     fractions are nested (the first 10 % are inside the first 20 %, ...), in one fixed
-    shuffled order per fold. `progress(done, total)` is told after each fit.
+    shuffled order per fold. With `C="auto"` the regularisation is chosen once, by the
+    coder's grid on all the answers, and kept for every fit (the grid in each of the fits
+    would quadruple the curve's cost). `progress(done, total)` is told after each fit.
     """
     fractions = sorted({float(f) for f in fractions})
     if not fractions or fractions[0] <= 0 or fractions[-1] > 1:
@@ -80,6 +83,8 @@ def learning_curve(data: CodedAnswers, frame: CodeFrame, fractions=FRACTIONS, cv
     Y = data.indicator(frame)
     n = len(texts)
     model = resolve_spacy_model(spacy_model)
+    if C == "auto" and "C" in make_coder(kind, frame).get_params():
+        C = make_coder(kind, frame, spacy_model=model, cv=inner_cv, random_state=random_state).fit(data.texts, Y).C_
     rng = np.random.default_rng(random_state)
     # The model's own folds: copies of an answer stay together.
     splits = cv_splits(data.texts, Y, frame.multi_label, cv, random_state)
@@ -108,7 +113,8 @@ def learning_curve(data: CodedAnswers, frame: CodeFrame, fractions=FRACTIONS, cv
                 s = coder.assess(list(texts[test]))
                 d = s.codes
                 D[f][test] = d
-                auto[f][test] = s.confidence >= coder.review_cutoff(target_precision)
+                why = review_reasons(s, list(texts[test]), frame.question, coder.review_cutoff(target_precision))
+                auto[f][test] = [r == "" for r in why]
                 scored[f][test] = True
                 fold_f1[f].append(code_metrics(Y[test], d, frame.keys)["macro_f1"])
             else:

@@ -64,6 +64,7 @@ class DriftReport:
     code_shares: dict[str, Check] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # the answers do not fit the model
     notes: list[str] = field(default_factory=list)     # what could not be checked
+    n_review: int | None = None  # answers coding sent to review, when the coded results were given
 
     @property
     def drifted(self) -> bool:
@@ -71,12 +72,15 @@ class DriftReport:
 
     @property
     def review_share(self) -> float:
-        """Estimated share of answers that will need review (the low-confidence share)."""
+        """Share of answers that need review: as coded when known, else estimated from the
+        low-confidence share of a sample."""
+        if self.n_review is not None:
+            return self.n_review / self.n_answers if self.n_answers else 0.0
         return self.low_confidence.observed
 
     @property
     def review_estimate(self) -> int:
-        return int(round(self.review_share * self.n_answers))
+        return self.n_review if self.n_review is not None else int(round(self.review_share * self.n_answers))
 
 
 def expected_unseen_share(doc_freq: np.ndarray) -> tuple[float, int]:
@@ -163,7 +167,8 @@ def check_drift(coder, texts, metadata: dict | None = None, target_precision: fl
                 warnings.append(Warnings.DRIFT_CODE_SHARE.format(name=name, new=_pct(c.observed), old=_pct(c.expected)))
     if not (train_shares and n_train):
         notes.append(Warnings.DRIFT_NO_SHARES)
-    return DriftReport(n_answers, n, cutoff, low, words, shares, warnings, notes)
+    n_review = int((coded.needs_review & ~coded.empty).sum()) if coded is not None else None
+    return DriftReport(n_answers, n, cutoff, low, words, shares, warnings, notes, n_review)
 
 
 def unseen_words_check(coder, sample: list[str], alpha: float = ALPHA, min_change: float = MIN_CHANGE) -> Check | None:

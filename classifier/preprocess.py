@@ -58,6 +58,18 @@ def fold(text: str) -> str:
 _FOLDED_STOP = {fold(w) for w in (_NB_STOP | NYNORSK_STOP) if w not in _KEEP}
 
 
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|\s-\s|\s\d[.)]\s")
+_WORDISH = re.compile(r"[^\W\d_]")  # a letter
+
+
+def sentences(text: str) -> list[str]:
+    """An answer's sentences and list items ('Praksis. Mentorer i bedrift - og norsk'), or the
+    answer itself when it is one. Survey answers are lists as often as prose, so list dashes,
+    numbered items, semicolons and line breaks end a piece as full stops do."""
+    parts = [p.strip() for p in _SENTENCE.split(str(text)) if _WORDISH.search(p)]
+    return parts if len(parts) > 1 else [str(text)]
+
+
 def transliterate(text: str, o: str = "oe", a: str = "aa") -> str:
     """`text` as typed on a keyboard without æøå: æ -> ae, ø -> `o` ('oe' or 'o'), å -> `a`
     ('aa' or 'a'). For checking that such answers are coded as the same answers with æøå."""

@@ -44,6 +44,19 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def wilson_lower_bound(k, n, level: float = 0.95):
+    """One-sided Wilson lower bound of k successes in n trials at `level` (vectorised):
+    with 95 %, the share is at least this with 95 % confidence. 0 where n is 0."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = NormalDist().inv_cdf(level)
+    safe = np.where(n > 0, n, 1.0)
+    p = k / safe
+    centre = p + z * z / (2 * safe)
+    half = z * np.sqrt(p * (1 - p) / safe + z * z / (4 * safe * safe))
+    return np.where(n > 0, (centre - half) / (1 + z * z / safe), 0.0)
+
+
 def kish_effective_n(weights) -> float:
     """Kish's effective sample size (sum w)^2 / sum w^2: n when all weights are equal, less
     when a few units weigh much (an answer repeated by many respondents)."""

@@ -49,7 +49,7 @@ def check_enough(data: CodedAnswers, frame: CodeFrame, minimum: int = MIN_EXAMPL
             raise UserError(Errors.TOO_FEW_EXAMPLES.format(code=k, n=counts[k], min=minimum))
 
 
-def fit_coder(data: CodedAnswers, frame: CodeFrame, spacy_model: str | None = None, C: float = 4.0,
+def fit_coder(data: CodedAnswers, frame: CodeFrame, spacy_model: str | None = None, C: float | str = "auto",
               cv: int = 5, progress=None, kind: str = DEFAULT_KIND) -> Coder:
     """A fresh coder of `kind` fitted on `data` (no files written)."""
     check_enough(data, frame)
@@ -85,7 +85,7 @@ def build_metadata(coder: Coder, data: CodedAnswers, paths, name: str) -> dict:
 
 
 def train(paths, frame_path=None, text_column="text", labels_column="labels", out_dir=None,
-          name: str | None = None, spacy_model: str | None = None, C: float = 4.0, cv: int = 5,
+          name: str | None = None, spacy_model: str | None = None, C: float | str = "auto", cv: int = 5,
           progress=None, annotations=None,
           disagreement: str | None = None, kind: str = DEFAULT_KIND) -> TrainResult:
     """Read, check, fit, and save a model; returns it with its metadata and folder."""

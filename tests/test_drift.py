@@ -49,7 +49,7 @@ def test_last_year_figures_match_the_model_and_do_not_warn(yearly):
     D = coder.decide(P)
     cutoff = coder.review_cutoff(0.95)
     assert report.n_answers == len(texts)
-    assert report.low_confidence.observed == pytest.approx(np.mean(coder.confidence(P, D) < cutoff))
+    assert report.low_confidence.observed == pytest.approx(np.mean(coder.assess(texts).confidence < cutoff))
     assert report.low_confidence.expected == pytest.approx(np.mean(coder.oof_confidence_ < cutoff))
     assert report.unseen_words.observed == pytest.approx(direct_unseen_share(coder, texts))
     # The training counts in the metadata are those of the earlier years' files.
@@ -57,8 +57,11 @@ def test_last_year_figures_match_the_model_and_do_not_warn(yearly):
         coded = earlier["labels"].str.split(";").map(lambda ks, key=key: key in ks)
         assert report.code_shares[key].expected == pytest.approx(coded.mean())
         assert report.code_shares[key].observed == pytest.approx(D[:, j].mean())
-    # The same count of answers to review as coding itself flags.
-    assert report.review_estimate == int(code_texts(coder, texts).needs_review.sum())
+    # Given the coded results, the count to review is what coding itself flags (low
+    # confidence and every other reason); without them, the low-confidence share estimates it.
+    coded = code_texts(coder, texts)
+    assert check_drift(coder, texts, meta, coded=coded).review_estimate == int(coded.needs_review.sum())
+    assert report.review_estimate == round(report.low_confidence.observed * len(texts))
     assert report.warnings == [], report.warnings
 
 
@@ -89,7 +92,7 @@ def test_answers_about_a_new_topic_raise_the_drift_warning(yearly):
 def test_low_confidence_warning_when_the_model_is_unsure(yearly, monkeypatch):
     loaded, _, last = yearly
     coder = loaded.coder
-    monkeypatch.setattr(coder, "confidence", lambda P, D: np.zeros(len(P)))
+    monkeypatch.setattr(coder.decisions_, "confidence", lambda P, D, evidence: np.zeros(len(P)))
     report = check_drift(coder, last["text"].tolist(), loaded.metadata)
     assert report.low_confidence.observed == 1.0
     assert report.low_confidence.warn

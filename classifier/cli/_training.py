@@ -11,7 +11,7 @@ from ._util import command, console, metrics_table, pct, progress_bar, show_warn
 
 
 def train_and_show(paths, codeframe=None, text_column="text", labels_column="labels", out=None,
-                   name=None, spacy_model=None, C=4.0, cv=5, annotations=None, disagreement=None,
+                   name=None, spacy_model=None, C="auto", cv=5, annotations=None, disagreement=None,
                    kind=DEFAULT_KIND):
     """Train with a progress bar, then print the per-code table."""
     with progress_bar("Training", total=cv + 1) as update:

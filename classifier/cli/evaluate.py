@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..coding import check_target
+from ..coding import check_target, evaluate_model
 from ..dataset import check_against_frame, read_coded
 from ..errors import Warnings
-from ..evaluation import evaluate_model
 from ._curve import add_curve_options, run_curve
 from ._util import (
     add_coded_columns,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ..coders import CODERS, DEFAULT_KIND
@@ -32,6 +33,19 @@ def run(args) -> int:
     return 0
 
 
+def c_value(text: str) -> float | str:
+    """--C: 'auto' or a positive number."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be 'auto' or a positive number (got '{text}')") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be 'auto' or a positive number (got '{text}')")
+    return value
+
+
 def annotations_option(args):
     """--annotations PATH, else training_data/annotations.sqlite if it exists; None with --no-annotations."""
     if args.no_annotations:
@@ -55,9 +69,10 @@ def register(sub) -> None:
     advanced.add_argument("--spacy-model", metavar="NAME_OR_PATH",
                           help="spaCy pipeline that splits answers into words (default: nb_core_news_sm if installed, "
                                "else blank Norwegian)")
-    advanced.add_argument("--C", type=float, default=4.0,
+    advanced.add_argument("--C", type=c_value, default="auto",
                           help="how closely the model follows the training answers: higher follows them more "
-                               "(and may learn their accidents), lower keeps it simpler (default 4)")
+                               "(and may learn their accidents), lower keeps it simpler (default auto: the best "
+                               "of 1, 4, 16 and 64 in cross-validation)")
     advanced.add_argument("--cv", type=int, default=5, metavar="N", help=CV_HELP)
     p.add_argument("--coder", choices=sorted(CODERS), default=DEFAULT_KIND,
                    help="what codes the answers: tfidf (words and word pieces, a trained classifier; the default) "

@@ -40,7 +40,8 @@ FILES = (STATE_FILE, ARRAYS_FILE)
 CLASSES = frozenset({
     "classifier.codeframe.Code",
     "classifier.codeframe.CodeFrame",
-    "classifier.coders.base.Decisions",
+    "classifier.coders.decisions.Decisions",
+    "classifier.coders.legacy.ThresholdDecisions",
     "classifier.coders.keyword.KeywordCoder",
     "classifier.coders.keyword.PhraseMatcher",
     "classifier.coders.tfidf.TfidfCoder",
@@ -54,6 +55,7 @@ CLASSES = frozenset({
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.multiclass.OneVsRestClassifier",
     "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
     "sklearn.preprocessing._label.LabelBinarizer",
 })
 # Types that may appear as values (a vectorizer's `dtype` parameter).

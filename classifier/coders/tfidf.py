@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ..codeframe import CodeFrame
+from ..evaluation import code_metrics
 from ..preprocess import BLANK, NorwegianNormalizer, term
 from .base import Coder
 
@@ -51,15 +52,25 @@ def make_features(min_df: int = 2) -> ColumnTransformer:
     )
 
 
+C_GRID = (1.0, 4.0, 16.0, 64.0)
+GRID_MAX = 3000  # answers: a larger training set chooses C on a sample of this size
+
+
 class TfidfCoder(Coder):
     """Code answers with calibrated logistic regressions over word and character TF-IDF.
 
-    Its head is a Pipeline: NorwegianNormalizer (spaCy) -> features -> classifier."""
+    Its head is a Pipeline: NorwegianNormalizer (spaCy) -> features -> classifier.
+    `C="auto"` (the default) chooses the regularisation for each code frame: every C of
+    `C_grid` is cross-validated on the coder's own folds (the features fitted once per fold)
+    and the one whose out-of-fold decisions reach the best macro F1 is kept (`C_`, with each
+    C's score in `C_scores_`); a tie goes to the smaller C. Its out-of-fold probabilities
+    are the ones the decision layer learns from, so choosing costs no extra pass. On more
+    than `GRID_MAX` answers C is chosen on a random sample of that size."""
 
     kind = "tfidf"
 
-    def __init__(self, frame: CodeFrame, spacy_model: str = BLANK, C: float = 4.0, cv: int = 5,
-                 calibration_cv: int = 3, min_df: int = 2, random_state: int = 0):
+    def __init__(self, frame: CodeFrame, spacy_model: str = BLANK, C: float | str = "auto", cv: int = 5,
+                 calibration_cv: int = 3, min_df: int = 2, random_state: int = 0, C_grid: tuple = C_GRID):
         self.frame = frame
         self.spacy_model = spacy_model
         self.C = C
@@ -67,21 +78,71 @@ class TfidfCoder(Coder):
         self.calibration_cv = calibration_cv
         self.min_df = min_df
         self.random_state = random_state
+        self.C_grid = C_grid
 
-    def _new_head(self) -> Pipeline:
+    def _chosen_C(self) -> float:
+        return float(getattr(self, "C_", None) or (4.0 if self.C == "auto" else self.C))
+
+    def _classifier(self, C: float):
         if self.frame.multi_label:
             # liblinear's dual solver: ~10x faster than the primal when features outnumber answers.
-            base = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000,
+            base = LogisticRegression(C=C, solver="liblinear", dual=True, max_iter=1000,
                                       class_weight="balanced", random_state=self.random_state)
-            clf = OneVsRestClassifier(
-                CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_cv, ensemble=False)
-            )
-        else:
-            base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
-                                      random_state=self.random_state)
-            clf = CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_cv, ensemble=False)
-        return Pipeline([("normalize", NorwegianNormalizer(self.spacy_model)),
-                         ("features", make_features(self.min_df)), ("clf", clf)])
+            return OneVsRestClassifier(
+                CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_cv, ensemble=False))
+        base = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
+        return CalibratedClassifierCV(base, method="sigmoid", cv=self.calibration_cv, ensemble=False)
+
+    def _features(self) -> Pipeline:
+        return Pipeline([("normalize", NorwegianNormalizer(self.spacy_model)), ("features", make_features(self.min_df))])
+
+    def _new_head(self) -> Pipeline:
+        return Pipeline([*self._features().steps, ("clf", self._classifier(self._chosen_C()))])
+
+    # -- choosing C -------------------------------------------------------------------------
+    def _out_of_fold(self, texts: list[str], Y: np.ndarray, progress=None):
+        if self.C != "auto":
+            self.C_ = float(self.C)
+            return super()._out_of_fold(texts, Y, progress)
+        if len(texts) > GRID_MAX:  # choose on a sample, then cross-validate that C on everything
+            rows = np.sort(np.random.default_rng(self.random_state).choice(len(texts), GRID_MAX, replace=False))
+            self._grid([texts[i] for i in rows], Y[rows], progress)
+            return super()._out_of_fold(texts, Y, progress)
+        return self._grid(texts, Y, progress)
+
+    def _grid(self, texts: list[str], Y: np.ndarray, progress=None):
+        """Cross-validate every C of the grid on the same folds; keep the best (sets `C_`,
+        `C_scores_`) and return its out-of-fold probabilities and fold heads."""
+        arr = np.array(texts, dtype=object)
+        grid = [float(c) for c in self.C_grid]
+        oof = {C: np.zeros(Y.shape) for C in grid}
+        heads = {C: [] for C in grid}
+        for i, (train, test) in enumerate(self.cv_splits(texts, Y)):
+            if progress:
+                progress("cross-validation", i, self.cv + 1)
+            features = self._features().fit(list(arr[train]))
+            X_train, X_test = features.transform(list(arr[train])), features.transform(list(arr[test]))
+            for C in grid:
+                clf = self._classifier(C).fit(X_train, self._target(Y[train]))
+                oof[C][test] = self._frame_order(clf.predict_proba(X_test), clf.classes_)
+                heads[C].append((test, Pipeline([*features.steps, ("clf", clf)])))
+        decide = self._new_decisions().decide
+        self.C_scores_ = {C: code_metrics(Y, decide(oof[C]), self.frame.keys)["macro_f1"] for C in grid}
+        best = max(self.C_scores_.values())
+        self.C_ = min(C for C, f1 in self.C_scores_.items() if f1 >= best - 1e-9)
+        return oof[self.C_], heads[self.C_]
+
+    def _familiarity(self, head, texts: list[str]) -> np.ndarray:
+        """The share of each answer's terms, and of its character n-grams, in the head's vocabularies."""
+        Z = head.named_steps["normalize"].transform(texts)
+        vectorizers = head.named_steps["features"].named_transformers_
+        out = np.zeros((len(texts), 2))
+        for j, column in enumerate(("terms", "chars")):
+            vec = vectorizers[column]
+            vocab, split = vec.vocabulary_, (str.split if column == "terms" else vec.build_analyzer())
+            grams = [split(cell) for cell in Z[column]]
+            out[:, j] = [sum(g in vocab for g in gs) / len(gs) if gs else 0.0 for gs in grams]
+        return out
 
     def _after_fit(self) -> None:
         self.feature_names_ = np.asarray(self.head_.named_steps["features"].get_feature_names_out())

@@ -93,7 +93,7 @@ def test_bad_year_and_existing_year_column(cli, model_dir, last_year, tmp_path):
 def test_tampered_model_is_refused_and_trust_model_warns(cli, copy_model, last_year, tmp_path):
     src, _ = last_year
     coder = load_model(copy_model).coder
-    coder.decisions_.thresholds_ = coder.thresholds_ * 0 + 0.01  # a changed model: it codes everything
+    coder.decisions_.confidence_model_, coder.decisions_.confidence_constant_ = None, 1.0  # a changed model: sure of everything
     persist.save(coder, copy_model)
     out = tmp_path / "c.csv"
     code, _, err = cli("predict", src, "--text-column", "svar", "--model", copy_model, "--out", out)

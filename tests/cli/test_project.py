@@ -90,7 +90,7 @@ def test_predict_codes_every_configured_question_in_the_file_and_names_the_missi
     assert "Questions in survey.csv: tjenester (" in out and "Not in this file (not coded): bolig ('Q9 Bolig')" in out
     coded = read_table(example / "coded.csv").frame
     expected = [f"{key}_{c}" for key in ("tjenester", "tiltak")
-                for c in ("labels", "confidence", "needs_review", *(f"p_{k}" for k in frame.keys))]
+                for c in ("labels", "confidence", "needs_review", "review_reason", *(f"p_{k}" for k in frame.keys))]
     assert list(coded.columns)[3:] == expected
     assert (coded["tiltak_labels"] != "").all() and len(coded) == 20
     # --text-column: one column, coded as without questions (no prefix)

@@ -112,7 +112,7 @@ def test_single_choice_frame_picks_exactly_one_code():
     D = coder.predict(["Veldig bra og nyttig", "Svært dårlig", "Vet ikke"])
     assert (D.sum(axis=1) == 1).all()
     assert D[0, 0] == 1 and D[1, 1] == 1
-    conf = coder.confidence(coder.predict_proba(["bra"]), coder.predict(["bra"]))
+    conf = coder.assess(["bra"]).confidence
     assert 0 <= conf[0] <= 1
 
 
@@ -130,7 +130,8 @@ def test_score_is_probabilities_codes_and_confidence_in_one(model):
     s = model.coder.assess(texts)
     assert np.array_equal(s.proba, model.coder.predict_proba(texts))
     assert np.array_equal(s.codes, model.coder.decide(s.proba))
-    assert np.array_equal(s.confidence, model.coder.confidence(s.proba, s.codes))
+    assert s.confidence[0] == s.confidence[2] == model.coder.assess(["Praksisplasser"]).confidence[0]
+    assert ((s.confidence >= 0) & (s.confidence <= 1)).all()
     assert model.coder.assess([]).proba.shape == (0, len(model.coder.frame.keys))
 
 
