@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 TRAINING = ROOT / "training_data"
 FRAME = ROOT / "labels" / "imdi_kvalifisering.toml"
+HELDOUT = ROOT / "eval_data" / "heldout.csv"
 PYTHON = sys.executable
 SEED = 20240601
 

@@ -49,8 +49,9 @@ from classifier.codeframe import load_codeframe  # noqa: E402
 from classifier.dataset import read_coded  # noqa: E402
 from classifier.queue import Diversify, LeastConfidence, group_answers  # noqa: E402
 from classifier.registry import load_model  # noqa: E402
-from classifier.review import ReviewSession, review_order, suggest  # noqa: E402
+from classifier.review import ReviewSession  # noqa: E402
 from classifier.store import AnnotationStore  # noqa: E402
+from classifier.suggestions import review_order, suggest  # noqa: E402
 from classifier.training import train  # noqa: E402
 
 TARGET_MS = 100.0

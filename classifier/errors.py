@@ -187,6 +187,12 @@ class Errors:
 class Notes:
     """One-line remarks the command line shows (not errors, not warnings)."""
 
+    # Trust (issue 9): why an answer is on the review screen, and codes that disagree with p >= 0.5.
+    WHY_REVIEW = "Why it needs review: {reason}."
+    FALLBACK_BELOW_HALF = "'{code}' is suggested at p {p}: no other code reached 0.5, and '{code}' stands for none of them."
+    FALLBACK_BESIDE = "'{code}' has p {p} but is not suggested: it never stands beside another code, and '{other}' ({q}) is likelier."
+    FALLBACK_WINS = "'{code}' has p {p} but is not suggested: '{fallback}' ({q}) is likelier, and it stands alone."
+
     HEADER_FOUND = "Header: row {row}{where}; the rows above it look like titles (use --header-row N to choose another)."
     OVERWRITING = "Replacing {path} (--overwrite)."
     OF_SHEET = " of sheet '{sheet}'"

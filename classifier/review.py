@@ -16,48 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .codeframe import CodeFrame, split_labels
 from .double import sample_keys
 from .errors import Errors
 from .explain import can_explain, word_weights
 from .leases import LEASE_MINUTES, Leases
-from .queue import Diversify, Item, Strategy, rank
+from .queue import Item
 from .store import CODER_ACTIONS, AnnotationStore, Decision, new_session_id
-
-
-# -- suggestions ----------------------------------------------------------------------------
-@dataclass
-class Suggestions:
-    """The model's view of every item, computed once in one batch."""
-
-    keys: list[str]  # item keys, row order of the arrays
-    proba: np.ndarray  # items x codes
-    decided: np.ndarray  # items x codes, 0/1
-    confidence: np.ndarray
-    cutoff: float
-
-    def __post_init__(self):
-        self._pos = {k: i for i, k in enumerate(self.keys)}
-
-    def get(self, key: str) -> int | None:
-        return self._pos.get(key)
-
-    @property
-    def needs_review(self) -> np.ndarray:
-        return self.confidence < self.cutoff
-
-
-def suggest(coder, items: list[Item], target_precision: float = 0.95) -> Suggestions:
-    """Probabilities, codes and confidence for each item from a fitted coder."""
-    keys = [it.key for it in items]
-    n_codes = len(coder.frame.keys)
-    if not items:
-        empty = np.zeros((0, n_codes))
-        return Suggestions(keys, empty, empty.astype(int), np.zeros(0), coder.review_cutoff(target_precision))
-    s = coder.assess([it.text for it in items])
-    return Suggestions(keys, s.proba, s.codes, s.confidence, coder.review_cutoff(target_precision))
+from .suggestions import Suggestions, suggest
 
 
 # -- the session ------------------------------------------------------------------------------
@@ -432,17 +398,3 @@ def _codes(labels: list[str]) -> str:
 
 
 # -- building a session ---------------------------------------------------------------------
-def review_order(items: list[Item], suggestions: Suggestions, strategy: Strategy, multi_label: bool,
-                 include_all: bool = False, diversify: Diversify | None = None) -> list[Item]:
-    """Items that need review, most informative first; then (with include_all) the rest."""
-    needs = suggestions.needs_review
-    out: list[Item] = []
-    groups = [np.flatnonzero(needs)] + ([np.flatnonzero(~needs)] if include_all else [])
-    for idx in groups:
-        if not len(idx):
-            continue
-        sub = [items[i] for i in idx]
-        P = suggestions.proba[idx]
-        conf = suggestions.confidence[idx]
-        out.extend(sub[j] for j in rank(sub, strategy, P, conf, multi_label, diversify))
-    return out

@@ -63,12 +63,14 @@ def screen(texts, question: str = "") -> list[str]:
 
 
 def _echoes(key: str, question_key: str) -> bool:
-    """The answer is the question, or most of it: at least four of its words, nearly all of
-    them the question's, covering most of the question."""
+    """The answer is the question, or part of it: at least four words, nearly all of them
+    the question's, that cover most of the question or begin as it begins ('Hvilke tjenester
+    har kommunen behov for?'). A real answer may use the question's words ('kvalifisering og
+    sysselsetting av flyktninger'), but it does not open with its question words."""
     if key == question_key:
         return True
-    words, asked = key.split(), set(question_key.split())
+    words, asked = key.split(), question_key.split()
     if len(words) < 4 or not asked:
         return False
-    shared = sum(w in asked for w in words)
-    return shared / len(words) >= 0.9 and shared / len(asked) >= 0.6
+    shared = sum(w in set(asked) for w in words)
+    return shared / len(words) >= 0.9 and (shared / len(set(asked)) >= 0.6 or words[:3] == asked[:3])

@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+from sklearn.model_selection import LeaveOneGroupOut
+
 from .codeframe import CodeFrame
 from .coders import DEFAULT_KIND, MIN_EXAMPLES, Coder, make_coder
+from .coding import code_texts
 from .dataset import CodedAnswers, check_against_frame, read_coded
 from .errors import Errors, UserError, Warnings
+from .evaluation import auto_coding_of, code_metrics, slices
 from .frames import resolve_frame
 from .paths import labels_dir
 from .preprocess import describe_nlp, resolve_spacy_model
@@ -77,11 +82,25 @@ def build_metadata(coder: Coder, data: CodedAnswers, paths, name: str) -> dict:
             "code_shares": {k: counts[k] / len(data) for k in frame.keys},
             "years": dict(sorted(years.items())),
         },
-        "coder": coder.describe(),
+        "coder": {**coder.describe(), **_chosen(coder)},
         "thresholds": {k: float(t) for k, t in zip(frame.keys, coder.thresholds_)},
         "review_cutoff_095": coder.review_cutoff(0.95),
         "cv_scores": coder.cv_scores_,
     }
+
+
+def _chosen(coder: Coder) -> dict:
+    """What the coder chose for itself in training: C and each grid C's macro F1, and the
+    familiarity below which an answer counts as 'unknown words'."""
+    out = {}
+    if getattr(coder, "C_", None) is not None:
+        out["C_chosen"] = coder.C_
+    if getattr(coder, "C_scores_", None):
+        out["C_scores"] = {f"{c:g}": f1 for c, f1 in coder.C_scores_.items()}
+    floor = getattr(coder.decisions_, "novelty_floor_", None)
+    if floor is not None:
+        out["unknown_words_below"] = floor
+    return out
 
 
 def train(paths, frame_path=None, text_column="text", labels_column="labels", out_dir=None,
@@ -96,10 +115,13 @@ def train(paths, frame_path=None, text_column="text", labels_column="labels", ou
     if annotations is not None:  # review decisions win over file rows with the same text
         data, used = apply_annotations(data, frame, annotations, disagreement)
     coder = fit_coder(data, frame, spacy_model, C=C, cv=cv, progress=progress, kind=kind)
+    by_source = source_cv(data, frame, coder, progress) if data.has_groups() else None
     name = name or frame.name
     target = Path(out_dir) if out_dir else new_model_dir(name)
     meta = build_metadata(coder, data, paths, name)
     meta["codeframe"]["origin"] = origin
+    if by_source is not None:
+        meta["source_cv_scores"] = by_source
     if used is not None:
         meta["annotations"] = used.metadata()
     save_model(coder, meta, target)
@@ -108,6 +130,37 @@ def train(paths, frame_path=None, text_column="text", labels_column="labels", ou
     if used is not None:
         warnings += used.warnings
     return TrainResult(coder, meta, target, origin, warnings, annotations=used)
+
+
+SOURCE_CV_INNER = 3  # inner folds of the models in source_cv (fewer than train's: a report, not the model)
+
+
+def source_cv(data: CodedAnswers, frame: CodeFrame, coder: Coder, progress=None) -> dict:
+    """Cross-validation with each source (writer, municipality ...) held out whole: a model
+    fitted on the other sources codes its answers as `predict` would. Answers by one writer
+    resemble each other, so ordinary folds flatter a model; this is the figure to expect on
+    answers from people it never saw. The model's own settings (its chosen C) are kept."""
+    groups = np.asarray(data.groups, dtype=object)
+    Y = data.indicator(frame)
+    D, auto = np.zeros_like(Y), np.zeros(len(Y), dtype=bool)
+    params = {k: v for k, v in coder.get_params().items() if k not in ("frame", "cv")}
+    if "C" in params:
+        params["C"] = getattr(coder, "C_", params["C"])
+    splits = list(LeaveOneGroupOut().split(np.zeros(len(Y)), groups=groups))
+    for i, (train, test) in enumerate(splits):
+        if progress:
+            progress(f"each source held out ({i + 1} of {len(splits)})", i, len(splits))
+        fold = make_coder(coder.kind, frame, **params, cv=SOURCE_CV_INNER)
+        fold.fit([data.texts[j] for j in train], Y[train])
+        coded = code_texts(fold, [data.texts[j] for j in test])
+        D[test] = [[int(k in labels) for k in frame.keys] for labels in coded.labels]
+        auto[test] = ~coded.needs_review
+    correct = (D == Y).all(axis=1)
+    scores = code_metrics(Y, D, frame.keys)
+    scores["auto_coding_095"] = auto_coding_of(auto, correct)
+    scores["slices_095"] = slices(data.texts, Y, auto, correct, data.groups)
+    scores["n_sources"] = len(splits)
+    return scores
 
 
 # -- review decisions (the annotation store) ---------------------------------------------------

@@ -8,8 +8,9 @@ from classifier.codeframe import Code, CodeFrame
 from classifier.explain import explain_texts, word_weights
 from classifier.preprocess import answer_hash
 from classifier.queue import FileOrder, LeastConfidence, group_answers, rank
-from classifier.review import ReviewSession, review_order, suggest
+from classifier.review import ReviewSession
 from classifier.store import AnnotationStore
+from classifier.suggestions import review_order, suggest
 
 ANSWERS = ["Praksisplasser!", "Bolig", "praksisplasser", "Godkjenning av utdanning fra hjemlandet (NOKUT)",
            "Samarbeid med lokale arbeidsgivere", "Tolk", "-", "Jobbsjansen og bransjekurs"]

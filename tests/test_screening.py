@@ -14,6 +14,7 @@ QUESTION_TEXT = ("Hvilke tjenester har kommunen særskilt behov for når det gje
     ("=SUM(A1:A2)", FORMULA), ("=summer(B2:B9)", FORMULA), ("@SUM(B:B)", FORMULA), ("=$A$1 + 2", FORMULA),
     (QUESTION_TEXT, QUESTION), (QUESTION_TEXT.upper().rstrip("?"), QUESTION),
     ("Hvilke tjenester har kommunen behov for når det gjelder sysselsetting av flyktninger", QUESTION),
+    ("Hvilke tjenester har kommunen behov for?", QUESTION),
     ("We need more language training for the refugees", LANGUAGE), ("More work placements please", LANGUAGE),
 ])
 def test_cells_that_are_not_answers_get_their_reason(cell, expected):

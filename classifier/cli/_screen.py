@@ -22,7 +22,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import Errors
+from ..errors import Errors, Notes
 from ..review import ReviewSession
 from ._keys import KEYS, KeyStream, key_name, parse
 from ._util import console
@@ -181,6 +181,8 @@ def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=No
     progress = Text.from_markup(
         f"[bold]{prog.done}[/] done · [bold]{prog.remaining}[/] left in the queue{held} · "
         f"[bold]{prog.decisions}[/] decisions this session{undone}")
+    if message is None:
+        message = why_here(session, screen)
     if view.armed:
         message = Text(Errors.REVIEW_DEFINE_ARMED, style="cyan")
     elif isinstance(message, str):
@@ -220,6 +222,26 @@ def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=No
                    subtitle_align="right", padding=pad, border_style="bright_white")
     parts = [answer, defs, table, message, keys, progress]
     return Group(*[p for p in parts if p is not None])
+
+
+def why_here(session: ReviewSession, screen) -> Text | None:
+    """Why the model sent this answer to review, and, when a suggested code disagrees with
+    p >= 0.5 (only the fallback rule does that), why in a few words."""
+    reason = session.suggestions.reason(screen.item.key) if session.suggestions is not None else ""
+    if not reason or not screen.proba:
+        return None
+    lines = [Notes.WHY_REVIEW.format(reason=reason)]
+    fb, p = session.frame.fallback, screen.proba
+    others = {k: v for k, v in p.items() if k != fb}
+    if fb is not None and others:
+        best = max(others, key=others.get)
+        if fb in screen.suggested and p[fb] < 0.5:
+            lines.append(Notes.FALLBACK_BELOW_HALF.format(code=fb, p=f"{p[fb]:.2f}"))
+        elif fb not in screen.suggested and p[fb] >= 0.5:
+            lines.append(Notes.FALLBACK_BESIDE.format(code=fb, p=f"{p[fb]:.2f}", other=best, q=f"{others[best]:.2f}"))
+        for code in (k for k, v in others.items() if v >= 0.5 and k not in screen.suggested):
+            lines.append(Notes.FALLBACK_WINS.format(code=code, p=f"{p[code]:.2f}", fallback=fb, q=f"{p[fb]:.2f}"))
+    return Text("\n".join(lines), style="dim")
 
 
 # -- the loop -------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.table import Table
+
 from ..codeframe import join_labels
 from ..coders import DEFAULT_KIND
 from ..paths import annotations_path, default_frame_path, training_dir
@@ -27,17 +29,36 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
     frame = result.coder.frame
     console.print(metrics_table(f"Cross-validated scores ({cv} folds, {meta['training_data']['n_answers']} answers)",
                                 meta["cv_scores"], frame))
-    auto = meta["cv_scores"]["auto_coding_095"]
-    console.print(
-        f"Auto-coded at 95 % precision: [bold]{pct(auto['auto_share'])}[/] of answers "
-        f"(accuracy on them {pct(auto['auto_accuracy'])})."
-    )
+    chosen = meta["coder"]
+    if chosen.get("C_scores"):
+        grid = ", ".join(f"{c}: {f1:.3f}" for c, f1 in chosen["C_scores"].items())
+        console.print(f"How closely the model follows the training answers (C), chosen by cross-validation: "
+                      f"[bold]{chosen['C_chosen']:g}[/] (macro F1 for each C tried: {grid}; the scores above are "
+                      "the chosen C's, so slightly flattering).", soft_wrap=True)
+    console.print(slices_table("Answers coded automatically at 95 % precision, in cross-validation",
+                               meta["cv_scores"]["slices_095"]))
+    by_source = meta.get("source_cv_scores")
+    if by_source:
+        console.print(f"With each source held out in turn ({by_source['n_sources']} sources: answers by people the "
+                      f"model never saw): macro F1 {by_source['macro_f1']:.3f}, exact match "
+                      f"{by_source['exact_match']:.3f}.", soft_wrap=True)
+        console.print(slices_table("Coded automatically with each source held out", by_source["slices_095"]))
     console.print(
         f"Code frame: {frame.name} ({'multi-label' if frame.multi_label else 'single-choice'}, "
         f"{result.frame_origin}). Coder: {coder_label(meta)}."
     )
     console.print(f"Saved model to [bold]{result.path}[/]")
     return result
+
+
+def slices_table(title: str, rows: list[dict]) -> Table:
+    """The auto-coded share and its accuracy per kind of answer (evaluation.slices)."""
+    table = Table(title=title, title_justify="left")
+    for col in ("answers", "how many", "auto-coded", "right when auto-coded"):
+        table.add_column(col, justify="left" if col == "answers" else "right")
+    for r in rows:
+        table.add_row(r["slice"], str(r["n"]), pct(r["auto_share"]), pct(r["auto_accuracy"]))
+    return table
 
 
 def show_annotations(used, limit: int = 10) -> None:

@@ -9,6 +9,7 @@ from ..coding import check_target, evaluate_model
 from ..dataset import check_against_frame, read_coded
 from ..errors import Warnings
 from ._curve import add_curve_options, run_curve
+from ._training import slices_table
 from ._util import (
     add_coded_columns,
     add_command,
@@ -40,7 +41,8 @@ def run(args) -> int:
     check_target(args.target_precision)
     loaded, _ = load_model_arg(args)
     data = check_against_frame(read_coded(args.data, args.text_column, args.labels_column), loaded.coder.frame)
-    result = evaluate_model(loaded.coder, data.texts, data.indicator(loaded.coder.frame), args.target_precision)
+    result = evaluate_model(loaded.coder, data.texts, data.indicator(loaded.coder.frame), args.target_precision,
+                            groups=data.groups)
     result["model"] = loaded.name
     if args.json:
         console.print_json(json.dumps(result))
@@ -51,6 +53,10 @@ def run(args) -> int:
         f"Auto-coded at {pct(args.target_precision)} target precision: [bold]{pct(auto['auto_share'])}[/] "
         f"of answers; exact-match accuracy reached on them: [bold]{pct(auto['auto_accuracy'])}[/]."
     )
+    console.print(slices_table("Coded automatically, by kind of answer (and by source, when the file names one)",
+                               result["slices"]))
+    if result["review_reasons"]:
+        console.print("Sent to review: " + ", ".join(f"{n} {why}" for why, n in result["review_reasons"].items()) + ".")
     return 0
 
 

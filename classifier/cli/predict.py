@@ -207,8 +207,10 @@ def summary_table(summary, frame, model_name: str, question: str | None = None) 
     for key, count in summary.counts.items():
         table.add_row(key, frame.code(key).name, str(count), pct(count / n if n else None))
     table.add_section()
-    table.add_row("needs review", f"below {pct(summary.target_precision)} estimated precision",
+    table.add_row("needs review", f"below {pct(summary.target_precision)} estimated precision, or:",
                   str(summary.n_review), pct(summary.n_review / n if n else None))
+    for why, count in sorted((summary.reasons or {}).items(), key=lambda kv: -kv[1]):
+        table.add_row("", f"  {why}", str(count), pct(count / n if n else None))
     table.add_row("auto-coded", "", str(n - summary.n_review), pct((n - summary.n_review) / n if n else None))
     table.add_row("empty / no answer", "not coded", str(summary.n_empty), pct(summary.n_empty / summary.n_rows if summary.n_rows else None))
     return table

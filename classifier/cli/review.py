@@ -15,8 +15,9 @@ from ..double import plan
 from ..errors import Errors, Notes, UserError
 from ..paths import default_frame_path
 from ..queue import STRATEGIES, Diversify, FileOrder, Shuffled, group_answers, rank
-from ..review import ReviewSession, review_order, suggest
+from ..review import ReviewSession
 from ..store import default_annotator
+from ..suggestions import review_order, suggest
 from ..tables import pick_column, read_table
 from ._keys import check_shortcuts, check_terminal, keys_from_args, single_keys
 from ._models import model_version

@@ -19,8 +19,8 @@ from classifier.dataset import read_coded
 from classifier.preprocess import answer_hash
 from classifier.queue import Diversify, LeastConfidence, group_answers
 from classifier.registry import load_model
-from classifier.review import review_order, suggest
 from classifier.store import AnnotationStore
+from classifier.suggestions import review_order, suggest
 
 from ..conftest import FRAME, ROOT
 
