@@ -1,15 +1,27 @@
 """The project's one exception type for errors a user can fix, and all their texts.
 
 Every message names the problem and what to do, in one line, so the command line can
-show it in red and exit 1 without a traceback.
+show it in red and exit 1 without a traceback. The texts are written in English; reading
+one (`Errors.FILE_NOT_FOUND`) gives it in the language chosen for this run, from the
+catalogue (see i18n.py), so a message is translated when it is made.
 """
+
+from .i18n import translated
 
 
 class UserError(Exception):
     """An error the user can fix (bad file, unknown column, wrong model ...)."""
 
 
-class Errors:
+class Catalogued(type):
+    """Attribute access on Errors, Notes and Warnings returns the text in the current language."""
+
+    def __getattribute__(cls, name):
+        value = super().__getattribute__(name)
+        return value if name.startswith("_") else translated(value, name)
+
+
+class Errors(metaclass=Catalogued):
     FILE_NOT_FOUND = "File not found: {path}. Check the path and try again."
     NOT_A_FILE = "{path} is a folder, not a file. Name a .csv, .xlsx or .sav file."
     NO_DATA_FILES = "No .csv or .xlsx files in folder {path}. Put coded answers there or name the files."
@@ -158,7 +170,30 @@ class Errors:
     QUESTION_COLUMN_AMBIGUOUS = "Column '{column}' of question '{key}' matches several columns in {path}: {matches}. Write the exact header as 'column' in {project}."
     QUESTION_MODEL_OPTION = "--{option} names one model or code frame, but {path} has {n} questions, each with its own. Set 'model' per question in {project}, or code one with --question KEY or --text-column."
     QUESTION_AND_TEXT_COLUMN = "--question and --text-column both say which column to use. Give one of them."
+    BAD_LANGUAGE = "{path}: language = {value!r} is not a language this tool speaks. Use one of: {languages}."
     QUESTION_NOT_CODED = "{path} has no '{column}' column, so question '{key}' is not coded there. Code it first with 'survey-coder predict', or check --question."
+    # Parts of the messages above: where ({where}, {path}) and why ({reason}).
+    AT_ROW = "{path} row {row}"
+    AT_RECORD = "{path} record {n}"
+    JOIN_AND = " and "
+    ANY_FRAME = "any"
+    NO_FRAMES = "none"
+    WITH_FRAME = " with code frame '{frame}'"
+    NOT_UTF8 = "it is not UTF-8 text"
+    JSONL_NOT_OBJECT = "not an object"
+    CODEFRAME_WHERE = "code frame"
+    CODEFRAME_NO_CODES = "it lists no [[codes]]"
+    CODEFRAME_CODE_NO_KEY = "code number {n} has no key"
+    CODEFRAME_DUPLICATE_KEYS = "duplicate keys {keys}"
+    CODEFRAME_BAD_KEY = "key '{key}' holds ';' or spaces at its ends"
+    CODEFRAME_BAD_FALLBACK = "fallback '{fallback}' is not one of its codes"
+    CODEFRAME_SHARED_SHORTCUT = "two codes share a shortcut key"
+    CODEFRAME_TOO_FEW_CODES = "it needs at least two codes"
+    CODEFRAME_SUFFIX = "use a .toml or .json file"
+    PREVIOUS_NOT_TABLE = "it must be a table"
+    PREVIOUS_BAD_TARGET = "'{old}' must map to a code key or a list of code keys"
+    PREVIOUS_UNKNOWN_TARGET = "'{old}' maps to '{new}', which is not a code of this version"
+    PREVIOUS_STILL_A_CODE = "old code '{old}' is still a code of this version; give the changed codes new keys"
     # What a file is, for NOT_TEXT and NOT_A_WORKBOOK ("it is ...").
     KINDS = {
         "png": "a PNG image", "jpeg": "a JPEG image", "gif": "a GIF image", "pdf": "a PDF document",
@@ -170,6 +205,8 @@ class Errors:
     # Team review: shared queue, resume by answer, double coding, adjudication (issue 12).
     REVIEW_NOW_NONE = "It has no decision of yours now."
     REVIEW_NOW_IN_FORCE = "In force now: your earlier {action} ({labels}, {when} UTC)."
+    # The decisions of the store as REVIEW_UNDONE and REVIEW_NOW_IN_FORCE name them ({action}).
+    ACTIONS = {"accept": "accept", "correct": "correct", "skip": "skip", "adjudicate": "adjudicate"}
     REVIEW_TAKEN = "'{text}' stayed on screen past its reservation and {who} has it now, so your codes were not recorded; here is the next answer."
     REVIEW_TAKEN_SELF = "'{text}' was decided in your other window meanwhile, so it was not recorded twice; here is the next answer."
     REVIEW_QUEUE_DONE = "The queue is done. Every answer in it has a decision."
@@ -184,7 +221,7 @@ class Errors:
     STORE_TOO_NEW = "Annotation store {path} was made by a newer survey-coder (store version {found}; this one knows {known}). Update survey-coder, or name another file with --store."
 
 
-class Notes:
+class Notes(metaclass=Catalogued):
     """One-line remarks the command line shows (not errors, not warnings)."""
 
     # Trust (issue 9): why an answer is on the review screen, and codes that disagree with p >= 0.5.
@@ -221,7 +258,7 @@ class Notes:
     DECIMAL_COMMA = "Numbers in {path} have decimal commas (0,97), as Norwegian Excel reads them; --decimal point writes 0.97."
 
 
-class Warnings:
+class Warnings(metaclass=Catalogued):
     VERSION_DIFFERS = "Model {path} was trained with {package} {trained}; this is {installed}. Results may differ slightly; retrain to be sure."
     SKIPPED_UNCODED = "{n} rows without codes or without text were left out of training."
     ANNOTATIONS_OTHER_FRAME = "{n} decisions in {path} were made with another code frame and were not used in training."
