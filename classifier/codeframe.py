@@ -90,13 +90,13 @@ class CodeFrame:
     def from_dict(cls, data: dict, source: str = "") -> CodeFrame:
         meta = data.get("frame", data)
         raw_codes = data.get("codes")
-        where = source or "code frame"
+        where = source or Errors.CODEFRAME_WHERE
         if not isinstance(raw_codes, list) or not raw_codes:
-            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason="it lists no [[codes]]"))
+            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=Errors.CODEFRAME_NO_CODES))
         codes = []
         for i, rc in enumerate(raw_codes, start=1):
             if not isinstance(rc, dict) or not str(rc.get("key", "")).strip():
-                raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=f"code number {i} has no key"))
+                raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=Errors.CODEFRAME_CODE_NO_KEY.format(n=i)))
             codes.append(
                 Code(
                     key=str(rc["key"]).strip(),
@@ -111,19 +111,20 @@ class CodeFrame:
         keys = [c.key for c in codes]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
-            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=f"duplicate keys {', '.join(dupes)}"))
+            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=Errors.CODEFRAME_DUPLICATE_KEYS.format(keys=", ".join(dupes))))
         bad = [k for k in keys if LABEL_SEPARATOR in k or k != k.strip()]
         if bad:
-            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=f"key '{bad[0]}' holds ';' or spaces at its ends"))
+            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=Errors.CODEFRAME_BAD_KEY.format(key=bad[0])))
         fallback = meta.get("fallback") or None
         if fallback is not None and fallback not in keys:
-            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=f"fallback '{fallback}' is not one of its codes"))
+            raise UserError(Errors.CODEFRAME_INVALID.format(
+                path=where, reason=Errors.CODEFRAME_BAD_FALLBACK.format(fallback=fallback)))
         shortcuts = [c.shortcut or str(i) for i, c in enumerate(codes, start=1)]
         if len(set(shortcuts)) != len(shortcuts):
-            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason="two codes share a shortcut key"))
+            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=Errors.CODEFRAME_SHARED_SHORTCUT))
         multi = bool(meta.get("multi_label", True))
         if len(codes) < 2:
-            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason="it needs at least two codes"))
+            raise UserError(Errors.CODEFRAME_INVALID.format(path=where, reason=Errors.CODEFRAME_TOO_FEW_CODES))
         return cls(
             name=str(meta.get("name") or Path(source).stem or "frame"),
             codes=tuple(codes),
@@ -175,7 +176,7 @@ def load_codeframe(path: str | Path) -> CodeFrame:
         elif p.suffix.lower() == ".json":
             data = json.loads(p.read_text(encoding="utf-8"))
         else:
-            raise UserError(Errors.CODEFRAME_INVALID.format(path=p, reason="use a .toml or .json file"))
+            raise UserError(Errors.CODEFRAME_INVALID.format(path=p, reason=Errors.CODEFRAME_SUFFIX))
     except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as e:
         raise UserError(Errors.CODEFRAME_INVALID.format(path=p, reason=str(e).splitlines()[0])) from None
     return CodeFrame.from_dict(data, source=str(p))

@@ -29,6 +29,7 @@ import numpy as np
 from .coders import KnowsVocabulary
 from .coding import CodedTexts, check_target
 from .errors import Warnings
+from .i18n import percent
 from .preprocess import is_non_answer
 from .stats import normal_sf, two_proportion_test
 
@@ -189,4 +190,4 @@ def unseen_words_check(coder, sample: list[str], alpha: float = ALPHA, min_chang
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"
+    return percent(x, digits=0)

@@ -16,13 +16,15 @@ from pathlib import Path
 
 from .codeframe import CodeFrame, find_frame_for_keys, infer_codeframe, load_codeframe
 from .errors import Errors, UserError
+from .i18n import N_
 from .registry import read_metadata, resolve_model_dir
 
-GIVEN = "given"
-DEFAULT = "the default frame"
-INFERRED = "inferred from the labels"
-STORE_MOST_USED = "the frame with the most decisions in the store"
-STORE_INFERRED = "inferred from the codes in the store"
+# In English (stored as they are); the command line shows them with tr().
+GIVEN = N_("given")
+DEFAULT = N_("the default frame")
+INFERRED = N_("inferred from the labels")
+STORE_MOST_USED = N_("the frame with the most decisions in the store")
+STORE_INFERRED = N_("inferred from the codes in the store")
 
 
 def resolve_frame(given: str | Path | CodeFrame | None = None, *, model: str | Path | None = None,
@@ -74,11 +76,11 @@ def resolve_store_frame(store, given: str | Path | CodeFrame | None = None) -> t
     if given is not None:
         frame, origin = resolve_frame(given)
         if frame.hash not in {h for h, _, _ in counts}:
-            frames = ", ".join(f"'{n}' ({h})" for h, n, _ in counts) or "none"
+            frames = ", ".join(f"'{n}' ({h})" for h, n, _ in counts) or Errors.NO_FRAMES
             raise UserError(Errors.STORE_NO_FRAME.format(path=store.path, frame=frame.name, frames=frames))
         return frame.hash, frame, origin
     if not counts:
-        raise UserError(Errors.STORE_NO_FRAME.format(path=store.path, frame="any", frames="none"))
+        raise UserError(Errors.STORE_NO_FRAME.format(path=store.path, frame=Errors.ANY_FRAME, frames=Errors.NO_FRAMES))
     frame_hash = counts[0][0]
     frame = store.frame(frame_hash)
     if frame is not None:

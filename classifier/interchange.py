@@ -68,7 +68,7 @@ def read_jsonl(path: Path) -> list[dict]:
         except json.JSONDecodeError as e:
             raise UserError(Errors.IMPORT_BAD_JSONL.format(path=path, line=n, reason=e.msg)) from None
         if not isinstance(rec, dict):
-            raise UserError(Errors.IMPORT_BAD_JSONL.format(path=path, line=n, reason="not an object"))
+            raise UserError(Errors.IMPORT_BAD_JSONL.format(path=path, line=n, reason=Errors.JSONL_NOT_OBJECT))
         out.append(rec)
     return out
 
@@ -101,8 +101,9 @@ def import_coded_rows(store: AnnotationStore, texts, label_cells, frame: CodeFra
     """
     res = ImportResult()
     groups: dict[str, dict] = {}
+    at_row = Errors.AT_ROW
     for i, (text, cell) in enumerate(zip(texts, label_cells)):
-        where = f"{source} row {i + first_row}"
+        where = at_row.format(path=source, row=i + first_row)
         if is_non_answer(text) or not split_labels(cell):
             res.uncoded += 1
             continue
@@ -156,7 +157,7 @@ def import_log(store: AnnotationStore, records: list[dict], source: str, frame: 
     todo = []
     frames: dict[str, CodeFrame | None] = {}  # frame hash -> the store's copy, parsed once
     for n, rec in enumerate(records, start=1):
-        where = f"{source} record {n}"
+        where = Errors.AT_RECORD.format(path=source, n=n)
         rec = {k: ("" if v is None or (isinstance(v, float) and v != v) else v) for k, v in rec.items()}
         text = unguard_formula(str(rec.get("text", "")))
         action = str(rec.get("action", "")).strip()

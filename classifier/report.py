@@ -164,8 +164,9 @@ def build_report(df: pd.DataFrame, frame: CodeFrame, by: str | None = None, labe
     """Every table of the report from the rows of `read_coded_files`."""
     mapping = previous_map(frame)
     remapped: list[Remapped | None] = []
+    at_row = Errors.AT_ROW
     for cell, src, row in zip(df[labels_column], df[SOURCE], df[ROW], strict=True):
-        remapped.append(remap_cell(cell, frame, f"{src} row {row}", mapping) if split_labels(cell) else None)
+        remapped.append(remap_cell(cell, frame, at_row.format(path=src, row=row), mapping) if split_labels(cell) else None)
     answered = np.array([r is not None for r in remapped])
     years = sorted(df[YEAR].unique(), key=year_key)
     groups_seen = {g for r in remapped if r for g in r.groups}
@@ -183,7 +184,7 @@ def build_report(df: pd.DataFrame, frame: CodeFrame, by: str | None = None, labe
             blocked[k] |= set(in_years)
         old = next((o for o, v in mapping.items() if v == g), "?")
         notes.append(Warnings.SPLIT_NOT_COMPARABLE.format(
-            years=", ".join(in_years), code=old, new=" and ".join(g), group=" + ".join(frame.code(k).name or k for k in g)))
+            years=", ".join(in_years), code=old, new=Errors.JOIN_AND.join(g), group=" + ".join(frame.code(k).name or k for k in g)))
 
     shares = _share_rows(rows, years, year_arr, answered, has, blocked, {})
     review = _review_table(df, years, year_arr, answered)

@@ -318,7 +318,7 @@ def read_gold(path: str | Path, coded: Coded, frame: CodeFrame, sheet: int | str
         if not split_labels(cell):
             ignored["uncoded"] += 1
             continue
-        codes = frame.parse_labels(cell, f"{table.path} row {row}")
+        codes = frame.parse_labels(cell, Errors.AT_ROW.format(path=table.path, row=row))
         if by_id is not None:
             value = str(df[id_col].iat[i]).strip()
             if value not in by_id:
@@ -337,7 +337,7 @@ def read_gold(path: str | Path, coded: Coded, frame: CodeFrame, sheet: int | str
             ignored["not_auto_coded"] += 1
             continue
         if key in labels and labels[key] != codes:
-            raise UserError(Errors.GOLD_CONFLICT.format(path=table.path, rows=f"{first_row[key]} and {row}"))
+            raise UserError(Errors.GOLD_CONFLICT.format(path=table.path, rows=f"{first_row[key]}{Errors.JOIN_AND}{row}"))
         labels[key] = codes
         first_row.setdefault(key, row)
     if not labels:
@@ -407,7 +407,7 @@ def compare(coded: Coded, gold: Gold, frame: CodeFrame, target_precision: float 
 
 def _codes(frame: CodeFrame, coded: Coded, i: int) -> list[str]:
     return frame.parse_labels(coded.table.frame[coded.columns.labels].iat[i],
-                              f"{coded.path} row {coded.table.header_row + 1 + i}")
+                              Errors.AT_ROW.format(path=coded.path, row=coded.table.header_row + 1 + i))
 
 
 def per_code(frame: CodeFrame, model: list[list[str]], gold: list[list[str]]) -> dict:

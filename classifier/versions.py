@@ -40,21 +40,21 @@ def previous_map(frame: CodeFrame) -> dict[str, tuple[str, ...]]:
     prev = frame.previous or {}
     where = frame.source or frame.name
     if not isinstance(prev, dict):
-        raise UserError(Errors.PREVIOUS_INVALID.format(path=where, reason="it must be a table"))
+        raise UserError(Errors.PREVIOUS_INVALID.format(path=where, reason=Errors.PREVIOUS_NOT_TABLE))
     raw = frame.previous_raw()
     out: dict[str, tuple[str, ...]] = {}
     for old, new in raw.items():
         targets = [new] if isinstance(new, str) else new
         if not isinstance(targets, (list, tuple)) or not targets or not all(isinstance(t, str) for t in targets):
             raise UserError(Errors.PREVIOUS_INVALID.format(
-                path=where, reason=f"'{old}' must map to a code key or a list of code keys"))
+                path=where, reason=Errors.PREVIOUS_BAD_TARGET.format(old=old)))
         unknown = [t for t in targets if t not in frame.keys]
         if unknown:
             raise UserError(Errors.PREVIOUS_INVALID.format(
-                path=where, reason=f"'{old}' maps to '{unknown[0]}', which is not a code of this version"))
+                path=where, reason=Errors.PREVIOUS_UNKNOWN_TARGET.format(old=old, new=unknown[0])))
         if old in frame.keys and list(targets) != [old]:
             raise UserError(Errors.PREVIOUS_INVALID.format(
-                path=where, reason=f"old code '{old}' is still a code of this version; give the changed codes new keys"))
+                path=where, reason=Errors.PREVIOUS_STILL_A_CODE.format(old=old)))
         out[str(old)] = tuple(k for k in frame.keys if k in targets)
     return out
 
@@ -129,6 +129,6 @@ def apply_previous(data: CodedAnswers, frame: CodeFrame) -> CodedAnswers:
     kept = out.subset(keep)
     kept.skipped = data.skipped
     kept.notes = list(data.notes) + [
-        Warnings.SPLIT_CODE_SKIPPED.format(n=n, code=k, new=" and ".join(mapping[k])) for k, n in dropped.items()
+        Warnings.SPLIT_CODE_SKIPPED.format(n=n, code=k, new=Errors.JOIN_AND.join(mapping[k])) for k, n in dropped.items()
     ]
     return kept

@@ -39,7 +39,7 @@ def run(args) -> int:
         frame_hash, frame, _ = resolve_store_frame(store, args.codeframe or None)
         report = agreement(store, frame, frame_hash, resamples=args.resamples, seed=args.seed)
     if report is None:
-        raise UserError(Errors.NO_OVERLAP.format(path=store.path, where=f" with code frame '{frame.name}'"))
+        raise UserError(Errors.NO_OVERLAP.format(path=store.path, where=Errors.WITH_FRAME.format(frame=frame.name)))
     stat = report.per_code[0].statistic
     table = Table(title=f"Agreement of {len(report.annotators)} annotators ({', '.join(report.annotators)}) "
                         f"on {report.n_answers} answers", title_justify="left")
