@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .codeframe import CodeFrame, load_codeframe
 from .errors import Errors, UserError
+from .i18n import LANGUAGES
 from .paths import DEFAULT_FRAME_NAME, PROJECT_FILE, shipped
 from .registry import default_model_dir, list_models, resolve_model_dir
 
@@ -65,7 +66,7 @@ def read_questions(project: Path) -> list[Question]:
             raise UserError(Errors.QUESTION_TWICE.format(path=path, key=twice.group(1))) from None
         raise UserError(Errors.PROJECT_FILE_INVALID.format(path=path, reason=e)) from None
     except UnicodeDecodeError:
-        raise UserError(Errors.PROJECT_FILE_INVALID.format(path=path, reason="it is not UTF-8 text")) from None
+        raise UserError(Errors.PROJECT_FILE_INVALID.format(path=path, reason=Errors.NOT_UTF8)) from None
     raw = config.get("questions", [])
     if isinstance(raw, dict):  # [questions.KEY] tables
         entries = []
@@ -88,6 +89,24 @@ def read_questions(project: Path) -> list[Question]:
                                                                    column=q.column))
         questions.append(q)
     return questions
+
+
+def read_language(project: Path | None) -> str | None:
+    """`language = "nb"` in `project`/survey-coder.toml: the language of the messages, reports and
+    screens (None: not set, no project, or a file that does not parse, which the commands that
+    read the questions report in their turn). A language this tool does not speak is an error."""
+    path = Path(project) / PROJECT_FILE if project is not None else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        value = tomllib.loads(path.read_text(encoding="utf-8-sig")).get("language")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return None
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in LANGUAGES:
+        raise UserError(Errors.BAD_LANGUAGE.format(path=path, value=value, languages=", ".join(LANGUAGES)))
+    return value.strip().lower()
 
 
 def _question(entry: dict, n: int, project: Path, path: Path) -> Question:
@@ -186,6 +205,8 @@ PROJECT_TEMPLATE = """\
 #              without it: the newest model trained on this code frame, trained first if none
 #   training_data  optional: the coded answers for this code frame (a file or folder, or a list);
 #              without it: training_data/
+#
+# language = "nb"    # messages, reports and review screens in Norwegian (bokmål); default: English ("en")
 #
 {questions}"""
 README = {

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import paths
+from .. import i18n, paths
+from ..i18n import LANGUAGES
 from . import (
     adjudicate,
     agreement,
@@ -35,6 +36,8 @@ from ._util import run_command
 
 COMMANDS = [init, train, predict, evaluate, curve, info, models, report, review, export, import_, agreement, adjudicate,
             audit, explain, verify, themes]
+LANG_HELP = ("language of the messages, reports and review screens: nb (Norwegian bokmål) or en "
+             "(default: language in survey-coder.toml, else en)")
 PROJECT_HELP = ("the project folder (default: $SURVEY_CODER_HOME, else the nearest folder from here upwards "
                 "that holds survey-coder.toml)")
 
@@ -45,12 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Code Norwegian open-ended survey answers into the categories of a code frame.",
     )
     parser.add_argument("--project", metavar="DIR", help=PROJECT_HELP)
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), help=LANG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
     for name, command in sub.choices.items():  # also after the command: survey-coder predict ... --project DIR
         if name != "init":
             command.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS, help=PROJECT_HELP)
+        command.add_argument("--lang", choices=sorted(LANGUAGES), default=argparse.SUPPRESS, help=LANG_HELP)
     return parser
 
 
@@ -65,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args.func, args)
     finally:
         paths.use_project(None)
+        i18n.use_language(None)
 
 
 if __name__ == "__main__":

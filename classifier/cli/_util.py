@@ -16,9 +16,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .. import paths
+from .. import i18n, paths
 from ..codeframe import load_codeframe
 from ..errors import Notes, UserError
+from ..i18n import N_, tr
+from ..project import read_language
 from ..registry import check_frame, load_model
 
 console = Console(highlight=False)
@@ -45,26 +47,43 @@ def command(*args) -> str:
     return shlex.join([*how_run(), *(str(a) for a in args)])
 
 
-_QUOTED_COMMAND = re.compile(r"'survey-coder ")
+_QUOTED_COMMAND = re.compile(r"(['«])survey-coder ")
 _EXAMPLE = re.compile(r"^( +)survey-coder ", re.M)  # an example line of a command's --help
 
 
 def as_run(message: str) -> str:
     """A message whose quoted commands ('survey-coder train') say how this tool was started."""
     start = shlex.join(how_run())
-    return message if start == "survey-coder" else _QUOTED_COMMAND.sub(lambda _: f"'{start} ", message)
+    return message if start == "survey-coder" else _QUOTED_COMMAND.sub(lambda m: f"{m.group(1)}{start} ", message)
+
+
+ERROR, WARNING = N_("Error:"), N_("Warning:")
+INTERRUPTED = (N_("Interrupted."), N_("Nothing half-written was left behind."))
+
+
+def chosen_language(args) -> str:
+    """The language of this run: --lang, else `language` in the project's survey-coder.toml, else English."""
+    if getattr(args, "lang", None):
+        return args.lang
+    try:
+        folder, _ = paths.locate_project()
+    except UserError:  # a --project that does not exist: the command says so
+        folder = None
+    return read_language(folder) or i18n.SOURCE
 
 
 def run_command(func, args) -> int:
-    """Run a command; a UserError becomes one red line and exit 1, Ctrl-C exit 130."""
+    """Run a command in the language chosen for it; a UserError becomes one red line and exit 1,
+    Ctrl-C exit 130."""
     try:
+        i18n.use_language(chosen_language(args))
         result = func(args)
         return int(result or 0)
     except UserError as e:
-        err_console.print(f"[bold red]Error:[/] {escape(as_run(str(e)))}", soft_wrap=True)
+        err_console.print(f"[bold red]{escape(tr(ERROR))}[/] {escape(as_run(str(e)))}", soft_wrap=True)
         return 1
     except KeyboardInterrupt:
-        err_console.print("[yellow]Interrupted.[/] Nothing half-written was left behind.")
+        err_console.print(f"[yellow]{escape(tr(INTERRUPTED[0]))}[/] {escape(tr(INTERRUPTED[1]))}")
         return 130
 
 
@@ -144,7 +163,7 @@ def load_model_arg(args, codeframe: str | None = None):
 
 
 def warn(message: str) -> None:
-    err_console.print(f"[yellow]Warning:[/] {escape(as_run(message))}", soft_wrap=True)
+    err_console.print(f"[yellow]{escape(tr(WARNING))}[/] {escape(as_run(message))}", soft_wrap=True)
 
 
 def show_warnings(messages) -> None:
@@ -176,11 +195,11 @@ def progress_bar(description: str, total: int | None = None):
 def fmt(x, digits: int = 3) -> str:
     if x is None:
         return "–"
-    return f"{x:.{digits}f}"
+    return i18n.decimal(x, digits)
 
 
 def pct(x) -> str:
-    return "–" if x is None else f"{100 * x:.1f} %"
+    return "–" if x is None else i18n.percent(x)
 
 
 def metrics_table(title: str, metrics: dict, frame=None, width: int | None = None) -> Table:
@@ -189,17 +208,17 @@ def metrics_table(title: str, metrics: dict, frame=None, width: int | None = Non
     if (width or console.width) < 100:
         frame = None
     table = Table(title=title, title_justify="left")
-    table.add_column("code", no_wrap=True)
+    table.add_column(tr("code"), no_wrap=True)
     if frame is not None:
-        table.add_column("name")
-    for col in ("precision", "recall", "F1", "support"):
-        table.add_column(col, justify="right")
+        table.add_column(tr("name"))
+    for col in (N_("precision"), N_("recall"), N_("F1"), N_("support")):
+        table.add_column(tr(col), justify="right")
     for key, m in metrics["per_code"].items():
         name = [frame.code(key).name] if frame is not None else []
-        table.add_row(key, *name, fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]), str(m["support"]))
+        table.add_row(key, *name, fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]), i18n.integer(m["support"]))
     table.add_section()
     pad = [""] if frame is not None else []
-    table.add_row("micro F1", *pad, "", "", fmt(metrics["micro_f1"]), "")
-    table.add_row("macro F1", *pad, "", "", fmt(metrics["macro_f1"]), "")
-    table.add_row("exact match", *pad, "", "", fmt(metrics["exact_match"]), str(metrics["n"]))
+    table.add_row(tr("micro F1"), *pad, "", "", fmt(metrics["micro_f1"]), "")
+    table.add_row(tr("macro F1"), *pad, "", "", fmt(metrics["macro_f1"]), "")
+    table.add_row(tr("exact match"), *pad, "", "", fmt(metrics["exact_match"]), i18n.integer(metrics["n"]))
     return table
