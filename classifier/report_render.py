@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .i18n import N_, NC_, decimal, integer, percent, pgettext, signed, tr
 from .report import Report
 from .tables import atomic_path, write_xlsx
 
@@ -47,7 +48,7 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
             charts[y] = _save_chart(files[f"chart_by_{y}"], _group_chart(report, y))
     report.notes += [str(w.message) for w in caught if "missing from" in str(w.message)]
     with atomic_path(files["xlsx"]) as tmp:
-        write_xlsx(report.sheets(), tmp)
+        write_xlsx(xlsx_sheets(report), tmp)
     with atomic_path(files["md"]) as tmp:
         tmp.write_text(render_markdown(report, files), encoding="utf-8")
     with atomic_path(files["html"]) as tmp:
@@ -86,7 +87,7 @@ def _bar_chart(labels: list[str], series: list[tuple[str, list, list, list]], ti
                 error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
     ax.set_yticks(ypos, [_wrap(x) for x in labels])
     ax.invert_yaxis()
-    ax.set_xlabel("Share of answers (%), with 95 % confidence interval")
+    ax.set_xlabel(tr("Share of answers (%), with 95 % confidence interval"))
     highs = [v for _, share, _, hi in series for v in (*share, *hi) if v is not None and not np.isnan(v)]
     ax.set_xlim(0, min(100, 10 * np.ceil((100 * max(highs, default=1.0) + 5) / 10)))
     ax.set_title(title, loc="left")
@@ -102,7 +103,8 @@ def _years_chart(report: Report):
     for y in report.years:
         part = s[s["year"] == y].set_index("code")
         series.append((y, *[[part.loc[r.key, c] for r in report.rows] for c in ("share", "ci_low", "ci_high")]))
-    return _bar_chart([r.name for r in report.rows], series, f"{report.frame.name}: share of answers per code and year")
+    return _bar_chart([r.name for r in report.rows], series,
+                      tr("{name}: share of answers per code and year").format(name=report.frame.name))
 
 
 def _group_chart(report: Report, year: str):
@@ -112,60 +114,76 @@ def _group_chart(report: Report, year: str):
     for grp in groups:
         part = g[g[report.by] == grp].set_index("code")
         n = int(part["answers"].iloc[0])
-        series.append((f"{grp} (n={n})", *[[part.loc[r.key, c] for r in report.rows] for c in ("share", "ci_low", "ci_high")]))
+        series.append((f"{grp} (n={integer(n)})", *[[part.loc[r.key, c] for r in report.rows] for c in ("share", "ci_low", "ci_high")]))
     more = len(dict.fromkeys(g[report.by])) - len(groups)
-    title = f"{year}: share of answers per code by {report.by}" + (f" (largest {len(groups)} groups; {more} more in the tables)" if more > 0 else "")
+    title = tr("{year}: share of answers per code by {by}").format(year=year, by=report.by) + (
+        tr(" (largest {n} groups; {more} more in the tables)").format(n=len(groups), more=more) if more > 0 else "")
     return _bar_chart([r.name for r in report.rows], series, title)
 
 
 def _pct(x) -> str:
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{100 * x:.1f} %"
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else percent(x)
 
 
 def _cell(count, share, lo, hi) -> str:
     if count is None or (isinstance(count, float) and np.isnan(count)):
         return "–"
-    return f"{int(count)} ({_pct(share)}; {_pct(lo)}–{_pct(hi)})"
+    return f"{integer(int(count))} ({_pct(share)}; {_pct(lo)}–{_pct(hi)})"
+
+
+def _decimal(x, digits: int = 2) -> str:
+    return "–" if x is None or pd.isna(x) else decimal(x, digits)
+
+
+def _p(p: float) -> str:
+    return decimal(p, 3) if p >= 0.001 else "<" + decimal(0.001, 3)
 
 
 def _display_tables(report: Report) -> dict[str, pd.DataFrame]:
     """The tables as people read them (formatted text), for Markdown and HTML."""
     s = report.shares.set_index(["code", "year"])
-    main = {"Code": [r.name for r in report.rows], "Key": [r.key for r in report.rows]}
+    code, key, answers, year = tr("Code"), tr("Key"), tr("Answers"), tr("Year")
+    main = {code: [r.name for r in report.rows], key: [r.key for r in report.rows]}
     for y in report.years:
         main[str(y)] = [_cell(*s.loc[(r.key, y), ["count", "share", "ci_low", "ci_high"]]) for r in report.rows]
     main_df = pd.DataFrame(main)
-    n_row = {"Code": "Answers (not empty)", "Key": ""}
-    n_row.update({str(y): str(int(report.review.set_index("year").loc[y, "answers"])) for y in report.years})
+    n_row = {code: tr("Answers (not empty)"), key: ""}
+    n_row.update({str(y): integer(int(report.review.set_index("year").loc[y, "answers"])) for y in report.years})
     main_df = pd.concat([main_df, pd.DataFrame([n_row])], ignore_index=True)
 
     rv = report.review
     review = pd.DataFrame({
-        "Year": rv["year"], "Rows": rv["rows"], "Empty": rv["empty"], "Answers": rv["answers"],
-        "Needs review": [_cell(k, s_, lo, hi) for k, s_, lo, hi in zip(rv["needs_review"], rv["review_share"], rv["ci_low"], rv["ci_high"], strict=True)],
-        "Mean confidence": ["–" if c is None or pd.isna(c) else f"{c:.2f}" for c in rv["mean_confidence"]],
+        year: rv["year"], tr("Rows"): _counts(rv["rows"]), tr("Empty"): _counts(rv["empty"]),
+        answers: _counts(rv["answers"]),
+        tr("Needs review"): [_cell(k, s_, lo, hi) for k, s_, lo, hi in zip(rv["needs_review"], rv["review_share"], rv["ci_low"], rv["ci_high"], strict=True)],
+        tr("Mean confidence"): [_decimal(c) for c in rv["mean_confidence"]],
     })
     ch = report.changes
     changes = pd.DataFrame({
-        "Code": ch["name"], "Years": [f"{a} → {b}" for a, b in zip(ch["from_year"], ch["to_year"], strict=True)],
-        "Share": [f"{_pct(a)} → {_pct(b)}" for a, b in zip(ch["share_from"], ch["share_to"], strict=True)],
-        "Change": [f"{100 * c:+.1f} pp" for c in ch["change"]],
-        "p": [f"{p:.3f}" if p >= 0.001 else "<0.001" for p in ch["p_value"]],
+        code: ch["name"], tr("Years"): [f"{a} → {b}" for a, b in zip(ch["from_year"], ch["to_year"], strict=True)],
+        tr("Share"): [f"{_pct(a)} → {_pct(b)}" for a, b in zip(ch["share_from"], ch["share_to"], strict=True)],
+        tr("Change"): [tr("{change} pp").format(change=signed(100 * c)) for c in ch["change"]],
+        "p": [_p(p) for p in ch["p_value"]],
     })
     out = {"counts": main_df, "review": review, "changes": changes}
     if report.by_group is not None:
         g = report.by_group
-        grp = pd.DataFrame({"Year": g["year"], report.by: g[report.by], "Code": g["name"], "Answers": g["answers"],
-                            "Count (share; 95 % CI)": [_cell(k, s_, lo, hi) for k, s_, lo, hi in
-                                                       zip(g["count"], g["share"], g["ci_low"], g["ci_high"], strict=True)]})
+        grp = pd.DataFrame({year: g["year"], report.by: g[report.by], code: g["name"], answers: _counts(g["answers"]),
+                            tr("Count (share; 95 % CI)"): [_cell(k, s_, lo, hi) for k, s_, lo, hi in
+                                                           zip(g["count"], g["share"], g["ci_low"], g["ci_high"], strict=True)]})
         out["by_group"] = grp
     ex = report.examples
     out["examples"] = pd.DataFrame({
-        "Code": ex["name"], "Year": ex["year"],
-        "Confidence": ["–" if c is None or pd.isna(c) else f"{c:.2f}" for c in ex["confidence"]],
-        "Answer": [_shorten(t) for t in ex["text"]],
+        code: ex["name"], year: ex["year"],
+        tr("Confidence"): [_decimal(c) for c in ex["confidence"]],
+        tr("Answer"): [_shorten(t) for t in ex["text"]],
     })
     return out
+
+
+def _counts(values: pd.Series) -> list[str]:
+    """Counts as text in the language's own format (1234; nb: 1 234)."""
+    return [integer(int(v)) for v in values]
 
 
 def _shorten(text: str) -> str:
@@ -174,13 +192,41 @@ def _shorten(text: str) -> str:
 
 
 SECTIONS = [
-    ("counts", "Answers per code and year", "Count (share of non-empty answers; 95 % Wilson confidence interval). "
-               "An answer can carry several codes, so shares can add up to more than 100 %."),
-    ("review", "Answers flagged for review", "Answers whose estimated precision was below the target when coded."),
-    ("changes", "Changes between years", "Change in share (percentage points) with the p-value of a two-proportion z-test."),
-    ("by_group", "By group", "Count and share per code within each group."),
-    ("examples", "Example answers", "Per code, the answers the model was surest of (not flagged for review), newest year first."),
+    ("counts", N_("Answers per code and year"), N_("Count (share of non-empty answers; 95 % Wilson confidence interval). "
+               "An answer can carry several codes, so shares can add up to more than 100 %.")),
+    ("review", N_("Answers flagged for review"), N_("Answers whose estimated precision was below the target when coded.")),
+    ("changes", N_("Changes between years"),
+     N_("Change in share (percentage points) with the p-value of a two-proportion z-test.")),
+    ("by_group", N_("By group"), N_("Count and share per code within each group.")),
+    ("examples", N_("Example answers"),
+     N_("Per code, the answers the model was surest of (not flagged for review), newest year first.")),
 ]
+CHART_ALT = N_("Share of answers per code and year")
+# The raw tables of report.xlsx: their sheet and column names, shown in the report's language.
+XLSX_NAMES = (
+    NC_("xlsx", "counts"), NC_("xlsx", "shares"), NC_("xlsx", "review"), NC_("xlsx", "by_group"),
+    NC_("xlsx", "changes"), NC_("xlsx", "examples"), NC_("xlsx", "code"), NC_("xlsx", "name"), NC_("xlsx", "year"),
+    NC_("xlsx", "answers"), NC_("xlsx", "count"), NC_("xlsx", "share"), NC_("xlsx", "ci_low"),
+    NC_("xlsx", "ci_high"), NC_("xlsx", "rows"), NC_("xlsx", "empty"), NC_("xlsx", "needs_review"),
+    NC_("xlsx", "review_share"), NC_("xlsx", "mean_confidence"), NC_("xlsx", "from_year"), NC_("xlsx", "to_year"),
+    NC_("xlsx", "share_from"), NC_("xlsx", "share_to"), NC_("xlsx", "change"), NC_("xlsx", "p_value"),
+    NC_("xlsx", "confidence"), NC_("xlsx", "text"),
+)
+XLSX_YEAR_COLUMNS = {"count": NC_("xlsx", "{year} count"), "share": NC_("xlsx", "{year} share")}
+_YEAR_COLUMN = re.compile(r"^(.+) (count|share)$")  # counts_table's "2020 count", "2020 share"
+
+
+def xlsx_sheets(report: Report) -> dict[str, pd.DataFrame]:
+    """report.xlsx's sheets: the raw tables, with sheet and column names in the report's language
+    (the --by column keeps its own name)."""
+    def column(name):
+        year = _YEAR_COLUMN.match(str(name))
+        if name == report.by or (name not in XLSX_NAMES and year is None):
+            return name
+        return pgettext("xlsx", XLSX_YEAR_COLUMNS[year.group(2)]).format(year=year.group(1)) if year \
+            else pgettext("xlsx", name)
+
+    return {pgettext("xlsx", name): df.rename(columns=column) for name, df in report.sheets().items()}
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -193,26 +239,36 @@ def _md_table(df: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
+def _title(report: Report) -> tuple[str, bool]:
+    """The report's title, and whether it names the survey question (a language may title the
+    report with the code frame's question; English names the code frame)."""
+    f = report.frame
+    if not f.question:
+        return tr("Report: {name}").format(name=f.name), False
+    template = pgettext("title with {question}", "Report: {name}")
+    return template.format(name=f.name, question=f.question), "{question}" in template
+
+
 def _intro(report: Report) -> list[str]:
     f = report.frame
-    lines = [f"Code frame: {f.name} (version {f.version}). Years: {', '.join(map(str, report.years))}. "
-             f"Files: {', '.join(report.sources)}."]
-    if f.question:
-        lines.append(f"Question: {f.question}")
+    lines = [tr("Code frame: {name} (version {version}). Years: {years}. Files: {files}.").format(
+        name=f.name, version=f.version, years=", ".join(map(str, report.years)), files=", ".join(report.sources))]
+    if f.question and not _title(report)[1]:
+        lines.append(tr("Question: {question}").format(question=f.question))
     return lines
 
 
 def render_markdown(report: Report, files: dict[str, Path]) -> str:
     tables = _display_tables(report)
-    out = [f"# Report: {report.frame.name}", ""]
+    out = [f"# {_title(report)[0]}", ""]
     out += [line + "\n" for line in _intro(report)]
     for note in report.notes:
-        out.append(f"> Note: {note}\n")
-    out.append(f"![Share of answers per code and year]({files['chart_years'].name})\n")
+        out.append("> " + tr("Note: {note}").format(note=note) + "\n")
+    out.append(f"![{tr(CHART_ALT)}]({files['chart_years'].name})\n")
     for key, title, text in SECTIONS:
         if key not in tables:
             continue
-        out += [f"## {title}", "", text, ""]
+        out += [f"## {tr(title)}", "", tr(text), ""]
         if key == "by_group":
             out += [f"![{report.by} {y}]({files[f'chart_by_{y}'].name})\n" for y in report.years]
         out += [_md_table(tables[key]), ""]
@@ -224,20 +280,21 @@ def render_html(report: Report, files: dict[str, Path]) -> str:
     e = html.escape
     parts = [
         "<!DOCTYPE html>", '<html lang="nb">', "<head>", '<meta charset="utf-8">',
-        f"<title>Report: {e(report.frame.name)}</title>",
+        f"<title>{e(_title(report)[0])}</title>",
         "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;"
         "text-align:left;vertical-align:top}th{background:#f3f3f3}img{max-width:100%}"
         ".note{background:#fff7e0;padding:.5em}</style>",
-        "</head>", "<body>", f"<h1>Report: {e(report.frame.name)}</h1>",
+        "</head>", "<body>", f"<h1>{e(_title(report)[0])}</h1>",
     ]
     parts += [f"<p>{e(line)}</p>" for line in _intro(report)]
-    parts += [f'<p class="note">Note: {e(n)}</p>' for n in report.notes]
-    parts.append(f'<img src="{e(files["chart_years"].name)}" alt="Share of answers per code and year">')
+    note = tr("Note: {note}")
+    parts += [f'<p class="note">{e(note.format(note=n))}</p>' for n in report.notes]
+    parts.append(f'<img src="{e(files["chart_years"].name)}" alt="{e(tr(CHART_ALT))}">')
     for key, title, text in SECTIONS:
         if key not in tables:
             continue
-        parts += [f"<h2>{e(title)}</h2>", f"<p>{e(text)}</p>"]
+        parts += [f"<h2>{e(tr(title))}</h2>", f"<p>{e(tr(text))}</p>"]
         if key == "by_group":
             parts += [f'<img src="{e(files[f"chart_by_{y}"].name)}" alt="{e(str(report.by))} {e(str(y))}">'
                       for y in report.years]

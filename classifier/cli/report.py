@@ -10,6 +10,7 @@ from rich.table import Table
 from ..codeframe import split_labels
 from ..errors import Errors, UserError
 from ..frames import resolve_frame
+from ..i18n import integer, tr
 from ..paths import default_frame_path, labels_dir
 from ..report import build_report, read_coded_files
 from ..report_render import report_files, write_report
@@ -59,13 +60,14 @@ def run(args) -> int:
     files = write_report(report, out)
     show_warnings(report.notes)
     console.print(shares_table(report))
-    console.print(f"Wrote {len(files)} files to [bold]{out}[/]: " + ", ".join(p.name for p in files.values()))
+    console.print(tr("Wrote {n} files to [bold]{path}[/]: {files}").format(
+        n=len(files), path=out, files=", ".join(p.name for p in files.values())))
     return 0
 
 
 def shares_table(report) -> Table:
-    table = Table(title=f"Share of answers per code ({report.frame.name})", title_justify="left")
-    table.add_column("code")
+    table = Table(title=tr("Share of answers per code ({name})").format(name=report.frame.name), title_justify="left")
+    table.add_column(tr("code"))
     for y in report.years:
         table.add_column(str(y), justify="right")
     s = report.shares.set_index(["code", "year"])
@@ -73,8 +75,8 @@ def shares_table(report) -> Table:
         table.add_row(r.name, *[_pct(s.loc[(r.key, y), "share"]) for y in report.years])
     table.add_section()
     rv = report.review.set_index("year")
-    table.add_row("answers", *[str(rv.loc[y, "answers"]) for y in report.years])
-    table.add_row("needs review", *[_pct(rv.loc[y, "review_share"]) for y in report.years])
+    table.add_row(tr("answers"), *[integer(rv.loc[y, "answers"]) for y in report.years])
+    table.add_row(tr("needs review"), *[_pct(rv.loc[y, "review_share"]) for y in report.years])
     return table
 
 
