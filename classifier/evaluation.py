@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
+from .i18n import N_
 from .stats import wilson_lower_bound
 
 
@@ -73,7 +74,7 @@ def auto_coding_of(auto: np.ndarray, correct: np.ndarray) -> dict:
     }
 
 
-LENGTH_BANDS = ((1, 5, "1-5 words"), (6, 20, "6-20 words"), (21, None, "over 20 words"))
+LENGTH_BANDS = ((1, 5, N_("1-5 words")), (6, 20, N_("6-20 words")), (21, None, N_("over 20 words")))
 
 
 def slices(texts, Y: np.ndarray, auto: np.ndarray, correct: np.ndarray, groups=None) -> list[dict]:
@@ -82,9 +83,9 @@ def slices(texts, Y: np.ndarray, auto: np.ndarray, correct: np.ndarray, groups=N
     weak shows up here, not in the overall figure."""
     words = np.array([len(str(t).split()) for t in texts])
     n_codes = np.asarray(Y).sum(axis=1)
-    masks = [("all answers", np.ones(len(words), dtype=bool))]
+    masks = [(N_("all answers"), np.ones(len(words), dtype=bool))]
     masks += [(name, (words >= lo) & (words <= hi if hi else True)) for lo, hi, name in LENGTH_BANDS]
-    masks += [("one code", n_codes == 1), ("several codes", n_codes >= 2)]
+    masks += [(N_("one code"), n_codes == 1), (N_("several codes"), n_codes >= 2)]
     if groups is not None and len({g for g in groups if g}) >= 2:
         g = np.asarray(groups, dtype=object)
         masks += [(f"source {name}", g == name) for name in sorted({x for x in g if x})]

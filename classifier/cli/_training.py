@@ -6,6 +6,7 @@ from rich.table import Table
 
 from ..codeframe import join_labels
 from ..coders import DEFAULT_KIND
+from ..i18n import N_, decimal, integer, tr
 from ..paths import annotations_path, default_frame_path, training_dir
 from ..training import train as train_model
 from ._models import coder_label
@@ -16,10 +17,10 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
                    name=None, spacy_model=None, C="auto", cv=5, annotations=None, disagreement=None,
                    kind=DEFAULT_KIND):
     """Train with a progress bar, then print the per-code table."""
-    with progress_bar("Training", total=cv + 1) as update:
+    with progress_bar(tr("Training"), total=cv + 1) as update:
         result = train_model(
             paths, codeframe, text_column, labels_column, out, name=name, spacy_model=spacy_model,
-            C=C, cv=cv, progress=lambda step, done, total: update(done, total, f"Training: {step}"),
+            C=C, cv=cv, progress=lambda step, done, total: update(done, total, tr("Training: {step}").format(step=step)),
             annotations=annotations, disagreement=disagreement, kind=kind,
         )
     show_warnings(result.warnings)
@@ -27,38 +28,45 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
         show_annotations(result.annotations)
     meta = result.metadata
     frame = result.coder.frame
-    console.print(metrics_table(f"Cross-validated scores ({cv} folds, {meta['training_data']['n_answers']} answers)",
-                                meta["cv_scores"], frame))
+    console.print(metrics_table(tr("Cross-validated scores ({folds} folds, {n} answers)").format(
+        folds=cv, n=integer(meta['training_data']['n_answers'])), meta["cv_scores"], frame))
     chosen = meta["coder"]
     if chosen.get("C_scores"):
-        grid = ", ".join(f"{c}: {f1:.3f}" for c, f1 in chosen["C_scores"].items())
-        console.print(f"How closely the model follows the training answers (C), chosen by cross-validation: "
-                      f"[bold]{chosen['C_chosen']:g}[/] (macro F1 for each C tried: {grid}; the scores above are "
-                      "the chosen C's, so slightly flattering).", soft_wrap=True)
-    console.print(slices_table("Answers coded automatically at 95 % precision, in cross-validation",
+        grid = ", ".join(f"{c}: {decimal(f1, 3)}" for c, f1 in chosen["C_scores"].items())
+        console.print(tr("How closely the model follows the training answers (C), chosen by cross-validation: "
+                         "[bold]{C}[/] (macro F1 for each C tried: {grid}; the scores above are the chosen C's, "
+                         "so slightly flattering).").format(C=f"{chosen['C_chosen']:g}", grid=grid), soft_wrap=True)
+    console.print(slices_table(tr("Answers coded automatically at 95 % precision, in cross-validation"),
                                meta["cv_scores"]["slices_095"]))
     by_source = meta.get("source_cv_scores")
     if by_source:
-        console.print(f"With each source held out in turn ({by_source['n_sources']} sources: answers by people the "
-                      f"model never saw): macro F1 {by_source['macro_f1']:.3f}, exact match "
-                      f"{by_source['exact_match']:.3f}.", soft_wrap=True)
-        console.print(slices_table("Coded automatically with each source held out", by_source["slices_095"]))
-    console.print(
-        f"Code frame: {frame.name} ({'multi-label' if frame.multi_label else 'single-choice'}, "
-        f"{result.frame_origin}). Coder: {coder_label(meta)}."
-    )
-    console.print(f"Saved model to [bold]{result.path}[/]")
+        console.print(tr("With each source held out in turn ({n} sources: answers by people the model never saw): "
+                         "macro F1 {macro}, exact match {exact}.").format(
+            n=by_source["n_sources"], macro=decimal(by_source["macro_f1"], 3),
+            exact=decimal(by_source["exact_match"], 3)), soft_wrap=True)
+        console.print(slices_table(tr("Coded automatically with each source held out"), by_source["slices_095"]))
+    console.print(tr("Code frame: {name} ({kind}, {origin}). Coder: {coder}.").format(
+        name=frame.name, kind=tr("multi-label") if frame.multi_label else tr("single-choice"),
+        origin=tr(result.frame_origin), coder=coder_label(meta)))
+    console.print(tr("Saved model to [bold]{path}[/]").format(path=result.path))
     return result
 
 
 def slices_table(title: str, rows: list[dict]) -> Table:
     """The auto-coded share and its accuracy per kind of answer (evaluation.slices)."""
     table = Table(title=title, title_justify="left")
-    for col in ("answers", "how many", "auto-coded", "right when auto-coded"):
-        table.add_column(col, justify="left" if col == "answers" else "right")
+    for i, col in enumerate((N_("answers"), N_("how many"), N_("auto-coded"), N_("right when auto-coded"))):
+        table.add_column(tr(col), justify="left" if i == 0 else "right")
     for r in rows:
-        table.add_row(r["slice"], str(r["n"]), pct(r["auto_share"]), pct(r["auto_accuracy"]))
+        table.add_row(slice_name(r["slice"]), integer(r["n"]), pct(r["auto_share"]), pct(r["auto_accuracy"]))
     return table
+
+
+def slice_name(name: str) -> str:
+    """A slice of evaluation.slices in the current language ('source writer_1' keeps its name)."""
+    if name.startswith("source "):
+        return tr("source {name}").format(name=name[len("source "):])
+    return tr(name)
 
 
 def show_annotations(used, limit: int = 10) -> None:

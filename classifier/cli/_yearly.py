@@ -6,6 +6,7 @@ import re
 
 from ..drift import check_drift
 from ..errors import Errors, UserError, Warnings
+from ..i18n import integer, tr
 from ..tables import YEAR_COLUMNS, find_column
 from ._util import console, pct, show_warnings, warn
 
@@ -35,22 +36,28 @@ def drift_check(loaded, texts, target_precision: float, year: str | None = None,
     answers need review; `coded` (from code_texts) saves scoring the answers twice."""
     meta = loaded.metadata or {}
     report = check_drift(loaded.coder, texts, meta, target_precision, coded=coded)
-    trained_years = ", ".join(meta.get("training_data", {}).get("years", {}) or []) or "unknown years"
-    these = f"the {year} answers" if year else "these answers"
-    sample = f" (a sample of {report.n_checked})" if report.n_checked < report.n_answers else ""
-    console.print(f"Checking that {these}{sample} fit model [bold]{loaded.name}[/] (trained on {trained_years}):")
+    trained_years = ", ".join(meta.get("training_data", {}).get("years", {}) or []) or tr("unknown years")
+    these = tr("the {year} answers").format(year=year) if year else tr("these answers")
+    sample = tr(" (a sample of {n})").format(n=integer(report.n_checked)) if report.n_checked < report.n_answers else ""
+    console.print(tr("Checking that {these}{sample} fit model [bold]{model}[/] (trained on {years}):").format(
+        these=these, sample=sample, model=loaded.name, years=trained_years))
     low, words = report.low_confidence, report.unseen_words
-    console.print(f"  low confidence: {pct(low.observed)} of the answers (training answers in cross-validation: {pct(low.expected)})")
+    console.print("  " + tr("low confidence: {observed} of the answers (training answers in cross-validation: {expected})")
+                  .format(observed=pct(low.observed), expected=pct(low.expected)))
     if words is not None:
-        console.print(f"  words the model never saw: {pct(words.observed)} (about {pct(words.expected)} is normal)")
+        console.print("  " + tr("words the model never saw: {observed} (about {expected} is normal)").format(
+            observed=pct(words.observed), expected=pct(words.expected)))
     if report.code_shares:
         key, c = max(report.code_shares.items(), key=lambda kv: abs(kv[1].change))
         name = loaded.coder.frame.code(key).name or key
-        console.print(f"  largest change in a code's share: {name} {pct(c.expected)} in training -> {pct(c.observed)} now")
+        console.print("  " + tr("largest change in a code's share: {name} {expected} in training -> {observed} now").format(
+            name=name, expected=pct(c.expected), observed=pct(c.observed)))
     show_warnings(report.warnings + report.notes)
     if not report.warnings:
-        console.print("  [green]The answers look like the training answers.[/]")
-    about = "About " if report.n_checked < report.n_answers else ""
-    console.print(f"{about}[bold]{report.review_estimate}[/] of {report.n_answers} answers ({pct(report.review_share)}) "
-                  f"should go to review (estimated precision below {pct(target_precision)}).")
+        console.print("  [green]" + tr("The answers look like the training answers.") + "[/]")
+    about = tr("About ") if report.n_checked < report.n_answers else ""
+    console.print(tr("{about}[bold]{n}[/] of {total} answers ({share}) should go to review "
+                     "(estimated precision below {target}).").format(
+        about=about, n=integer(report.review_estimate), total=integer(report.n_answers), share=pct(report.review_share),
+        target=pct(target_precision)))
     return report

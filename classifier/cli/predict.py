@@ -11,6 +11,7 @@ from rich.table import Table
 from ..coding import check_target, code_texts, coded_frame
 from ..errors import Errors, Notes, UserError
 from ..explain import can_explain, explain_column
+from ..i18n import integer, tr
 from ..paths import models_dir
 from ..questions import join_coded, match_questions, prefixed
 from ..registry import default_model_dir
@@ -85,9 +86,9 @@ def run(args) -> int:
     if args.explain and not can_explain(coder):
         raise UserError(Errors.CANNOT_EXPLAIN.format(kind=coder.kind))
     if args.text_column is None:
-        console.print(f"Text column: [bold]{text_col}[/] (guessed; use --text-column to choose)")
+        console.print(tr("Text column: [bold]{column}[/] (guessed; use --text-column to choose)").format(column=text_col))
     texts = table.frame[text_col].tolist()
-    with progress_bar("Coding answers") as update:
+    with progress_bar(tr("Coding answers")) as update:
         coded = code_texts(coder, texts, args.target_precision, progress=update)
     drift_check(loaded, texts, args.target_precision, args.year, coded)
     result, summary = coded_frame(table.frame, coded, coder, args.target_precision)
@@ -97,11 +98,12 @@ def run(args) -> int:
     write_table(result, out, delimiter=table.delimiter, decimal=decimal_mark(args, table),
                 sav_options={"frame": coder.frame, "column_labels": table.column_labels}, source=table)
     console.print(summary_table(summary, coder.frame, f"{loaded.name} ({coder_label(loaded.metadata)})"))
-    console.print(f"Wrote [bold]{out}[/] ({summary.n_rows} rows).")
+    console.print(tr("Wrote [bold]{path}[/] ({n} rows).").format(path=out, n=integer(summary.n_rows)))
     show_decimal(args, table, out)
     if summary.n_review and out.suffix.lower() != ".sav":
-        console.print(f"Next: review the {summary.n_review} flagged answers with "
-                      f"[bold]{escape(command('review', out, '--text-column', text_col))}[/]", soft_wrap=True)
+        console.print(tr("Next: review the {n} flagged answers with [bold]{command}[/]").format(
+            n=integer(summary.n_review), command=escape(command('review', out, '--text-column', text_col))),
+            soft_wrap=True)
     return 0
 
 
@@ -146,7 +148,7 @@ def code_questions(args, table, project_file: Path, questions) -> int:
         console.print(Notes.QUESTION_HEADER.format(key=q.key, column=col, frame=coder.frame.name, model=loaded.name),
                       soft_wrap=True)
         texts = table.frame[col].tolist()
-        with progress_bar(f"Coding {q.key}") as update:
+        with progress_bar(tr("Coding {key}").format(key=q.key)) as update:
             coded = code_texts(coder, texts, args.target_precision, progress=update)
         drift_check(loaded, texts, args.target_precision, args.year, coded)
         added, summary = coded_frame(empty, coded, coder, args.target_precision)
@@ -162,13 +164,14 @@ def code_questions(args, table, project_file: Path, questions) -> int:
     for (q, _), loaded, summary in zip(found, models, summaries):
         console.print(summary_table(summary, loaded.coder.frame, f"{loaded.name} ({coder_label(loaded.metadata)})",
                                     question=q.key))
-    console.print(f"Wrote [bold]{out}[/] ({len(result)} rows; questions {', '.join(q.key for q, _ in found)}).")
+    console.print(tr("Wrote [bold]{path}[/] ({n} rows; questions {keys}).").format(
+        path=out, n=integer(len(result)), keys=", ".join(q.key for q, _ in found)))
     show_decimal(args, table, out)
     flagged = [(q, s.n_review) for (q, _), s in zip(found, summaries) if s.n_review]
     if flagged and out.suffix.lower() != ".sav":
         for q, n in flagged:
-            console.print(f"Next: review the {n} flagged answers to {q.key} with "
-                          f"[bold]{escape(command('review', out, '--question', q.key))}[/]", soft_wrap=True)
+            console.print(tr("Next: review the {n} flagged answers to {key} with [bold]{command}[/]").format(
+                n=integer(n), key=q.key, command=escape(command('review', out, '--question', q.key))), soft_wrap=True)
     return 0
 
 
@@ -198,21 +201,23 @@ def default_output(path: Path) -> Path:
 def summary_table(summary, frame, model_name: str, question: str | None = None) -> Table:
     """Counts and shares per code, the review share, and the non-answers."""
     n = summary.n_answers
-    title = f"Question {question}: coded with {model_name}" if question else f"Coded with {model_name}"
+    title = (tr("Question {key}: coded with {model}").format(key=question, model=model_name) if question
+             else tr("Coded with {model}").format(model=model_name))
     table = Table(title=title, title_justify="left")
-    table.add_column("code")
-    table.add_column("name")
-    table.add_column("answers", justify="right")
-    table.add_column("share", justify="right")
+    table.add_column(tr("code"))
+    table.add_column(tr("name"))
+    table.add_column(tr("answers"), justify="right")
+    table.add_column(tr("share"), justify="right")
     for key, count in summary.counts.items():
-        table.add_row(key, frame.code(key).name, str(count), pct(count / n if n else None))
+        table.add_row(key, frame.code(key).name, integer(count), pct(count / n if n else None))
     table.add_section()
-    table.add_row("needs review", f"below {pct(summary.target_precision)} estimated precision, or:",
-                  str(summary.n_review), pct(summary.n_review / n if n else None))
+    table.add_row(tr("needs review"), tr("below {target} estimated precision, or:").format(target=pct(summary.target_precision)),
+                  integer(summary.n_review), pct(summary.n_review / n if n else None))
     for why, count in sorted((summary.reasons or {}).items(), key=lambda kv: -kv[1]):
-        table.add_row("", f"  {why}", str(count), pct(count / n if n else None))
-    table.add_row("auto-coded", "", str(n - summary.n_review), pct((n - summary.n_review) / n if n else None))
-    table.add_row("empty / no answer", "not coded", str(summary.n_empty), pct(summary.n_empty / summary.n_rows if summary.n_rows else None))
+        table.add_row("", f"  {tr(why)}", integer(count), pct(count / n if n else None))
+    table.add_row(tr("auto-coded"), "", integer(n - summary.n_review), pct((n - summary.n_review) / n if n else None))
+    table.add_row(tr("empty / no answer"), tr("not coded"), integer(summary.n_empty),
+                  pct(summary.n_empty / summary.n_rows if summary.n_rows else None))
     return table
 
 
