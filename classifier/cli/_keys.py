@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import Errors, UserError
+from ..i18n import N_, tr
 
 try:  # single-key mode needs POSIX terminal control; elsewhere keys are read a line at a time
     import termios
@@ -31,23 +32,23 @@ class Key(NamedTuple):
     key: str | None  # what is typed, in any case ("": Enter, an empty line); a code frame may not use it
     words: tuple[str, ...]  # other ways to type it
     action: str  # a ReviewSession method (accept, skip, undo, back), or toggle, definition, scroll_*, quit, help
-    label: str  # its word in the footer ("": not in the footer)
-    help: str = ""  # its line on the help screen ("": none)
+    label: str  # its word in the footer ("": not in the footer), in English (shown with tr)
+    help: str = ""  # its line on the help screen ("": none), in English (shown with tr)
 
 
 CODE_KEYS = None  # the code-keys row: its keys are the code frame's shortcuts
 KEYS = (
-    Key("", ("enter", "⏎", "<enter>"), "accept", "accept", "accept the codes as shown (✓), go to the next answer"),
-    Key(CODE_KEYS, (), "toggle", "toggle code", "switch a code on or off (line mode: several as '2 3' or '23')"),
-    Key("s", ("skip",), "skip", "skip", "skip: leave it uncoded (not asked again)"),
-    Key("u", ("undo",), "undo", "undo", "undo your last decision here (also one from an earlier session)"),
-    Key("b", ("back",), "back", "back", "back to the previous answer (a new decision on it wins)"),
-    Key("d", ("def", "definition"), "definition", "definitions",
-        "definitions below the answer; d+key: that code in full; d: close"),
-    Key(">", ("more", "down"), "scroll_down", "", "a long answer: show more of it (also ↓, Page Down)"),
-    Key("<", ("up",), "scroll_up", "", "a long answer: back towards its start (also ↑, Page Up)"),
-    Key("q", ("quit",), "quit", "quit", "quit (every decision is already saved; run again to resume)"),
-    Key("?", ("help",), "help", "help"),
+    Key("", ("enter", "⏎", "<enter>"), "accept", N_("accept"), N_("accept the codes as shown (✓), go to the next answer")),
+    Key(CODE_KEYS, (), "toggle", N_("toggle code"), N_("switch a code on or off (line mode: several as '2 3' or '23')")),
+    Key("s", ("skip",), "skip", N_("skip"), N_("skip: leave it uncoded (not asked again)")),
+    Key("u", ("undo",), "undo", N_("undo"), N_("undo your last decision here (also one from an earlier session)")),
+    Key("b", ("back",), "back", N_("back"), N_("back to the previous answer (a new decision on it wins)")),
+    Key("d", ("def", "definition"), "definition", N_("definitions"),
+        N_("definitions below the answer; d+key: that code in full; d: close")),
+    Key(">", ("more", "down"), "scroll_down", "", N_("a long answer: show more of it (also ↓, Page Down)")),
+    Key("<", ("up",), "scroll_up", "", N_("a long answer: back towards its start (also ↑, Page Up)")),
+    Key("q", ("quit",), "quit", N_("quit"), N_("quit (every decision is already saved; run again to resume)")),
+    Key("?", ("help",), "help", N_("help")),
 )
 ENTER = KEYS[0]
 DEFINE = next(k for k in KEYS if k.action == "definition")
@@ -60,8 +61,8 @@ def key_name(key: Key, shortcuts: dict[str, str], footer: bool = False) -> str:
     if key.key is CODE_KEYS:
         return "/".join(list(shortcuts)[:FOOTER_CODE_KEYS] if footer else shortcuts)
     if key is DEFINE and not footer:  # also typed with a code's key after it
-        return f"{key.key}, {key.key}<key>"
-    return key.key or "Enter"
+        return tr("{key}, {key}<key>").format(key=key.key)
+    return key.key or tr("Enter")
 
 
 def parse(line: str, shortcuts: dict[str, str]) -> tuple[str, object]:

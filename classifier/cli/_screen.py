@@ -23,13 +23,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import Errors, Notes
+from ..i18n import N_, NC_, decimal, integer, pgettext, tr
 from ..review import ReviewSession
 from ._keys import KEYS, KeyStream, key_name, parse
 from ._util import console
 
 PALETTE = ("yellow", "cyan", "magenta", "green", "bright_blue", "red", "bright_yellow", "bright_cyan")
-DONE = {"accept": "already accepted", "correct": "already corrected", "skip": "skipped before",
-        "adjudicate": "already adjudicated"}
+DONE = {"accept": N_("already accepted"), "correct": N_("already corrected"), "skip": N_("skipped before"),
+        "adjudicate": N_("already adjudicated")}
+ANSWER, DECISIONS = N_("Answer"), N_("decisions")  # what the screen shows and what a session saves
+KEY = NC_("prompt", "Key")  # the prompt (the report's "Key" is a code's key)
 MIN_ANSWER_LINES = 3  # the answer's lines that always show, however full the screen
 
 
@@ -87,18 +90,18 @@ def code_table(session: ReviewSession, screen, shortcuts: dict[str, str], width:
     item = screen.item
     wide = width >= 100  # code names only where they fit beside the rest
     table = Table(box=None, padding=(0, 1), show_edge=False)
-    table.add_column("key", justify="right", style="bold", no_wrap=True)
+    table.add_column(tr("key"), justify="right", style="bold", no_wrap=True)
     table.add_column("", width=1, no_wrap=True)
-    table.add_column("code", no_wrap=True, min_width=max(len(k) for k in frame.keys))
+    table.add_column(tr("code"), no_wrap=True, min_width=max(len(k) for k in frame.keys))
     if wide or screen.codings:
-        table.add_column("name", style="dim", no_wrap=True, overflow="ellipsis", max_width=34 if wide else 12)
+        table.add_column(tr("name"), style="dim", no_wrap=True, overflow="ellipsis", max_width=34 if wide else 12)
     for who in screen.codings:
         table.add_column(who, justify="center", no_wrap=True, overflow="ellipsis", max_width=12)
     words_column = width >= 70  # the words are highlighted in the answer anyway
     if screen.proba:
         table.add_column("p", justify="right", no_wrap=True)
         if words_column:
-            table.add_column("pushed up by", overflow="fold")
+            table.add_column(tr("pushed up by"), overflow="fold")
     by_code = {c: k for k, c in shortcuts.items()}
     for code in frame.keys:
         on = code in screen.selected
@@ -112,7 +115,7 @@ def code_table(session: ReviewSession, screen, shortcuts: dict[str, str], width:
             p = screen.proba.get(code, 0.0)
             words = ", ".join(list(dict.fromkeys(
                 item.text[a:b].lower() for a, b, _ in spans.get(code, []) if b - a >= 3))[:3])
-            row.append(Text(f"{p:.2f}", style="bold" if suggested else "dim"))
+            row.append(Text(decimal(p, 2), style="bold" if suggested else "dim"))
             if words_column:
                 row.append(Text(words, style=colors[code]))
         table.add_row(*row)
@@ -127,8 +130,9 @@ def definitions(frame, shortcuts: dict[str, str], only: str | None = None, heigh
         body = Text(f"{by_code[only]}  {only}", style="bold")
         if c.name:
             body.append("\n" + c.name, style="bold")
-        for label, style, values, sep in (("", "", [c.definition], ""), ("Includes: ", "green", c.includes, "; "),
-                                          ("Excludes: ", "red", c.excludes, "; "), ("Examples: ", "dim", c.examples, ", ")):
+        for label, style, values, sep in (("", "", [c.definition], ""), (tr("Includes: "), "green", c.includes, "; "),
+                                          (tr("Excludes: "), "red", c.excludes, "; "),
+                                          (tr("Examples: "), "dim", c.examples, ", ")):
             if values and any(values):
                 body.append("\n" + label, style=style)
                 body.append(sep.join(values))
@@ -140,20 +144,20 @@ def definitions(frame, shortcuts: dict[str, str], only: str | None = None, heigh
         for code in frame.keys:
             c = frame.code(code)
             body.add_row(by_code[code], code, f"[bold]{c.name}[/]: {c.definition}" if c.name else c.definition)
-    return Panel(body, title="Code definitions", title_align="left", subtitle=DEFINE_HINT, subtitle_align="right",
-                 border_style="blue", padding=(0, 1), height=height)
+    return Panel(body, title=tr("Code definitions"), title_align="left", subtitle=tr(DEFINE_HINT),
+                 subtitle_align="right", border_style="blue", padding=(0, 1), height=height)
 
 
-DEFINE_HINT = "d+key: one in full · d: close"
+DEFINE_HINT = N_("d+key: one in full · d: close")
 
 
 def help_text(shortcuts: dict[str, str], overrides: dict[str, str] | None = None) -> Text:
-    lines = [f"{key_name(k, shortcuts):<11}  {(overrides or {}).get(k.action, k.help)}" for k in KEYS if k.help]
+    lines = [f"{key_name(k, shortcuts):<11}  {tr((overrides or {}).get(k.action, k.help))}" for k in KEYS if k.help]
     return Text("\n".join(lines), style="cyan")
 
 
 def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=None, width: int = 100,
-           height: int | None = None, view: View | None = None, noun: str = "Answer") -> Group:
+           height: int | None = None, view: View | None = None, noun: str = ANSWER) -> Group:
     """The whole screen for one answer, as one renderable `width` wide; with `height`, fitted
     to that many lines (one left for the prompt) with the answer's start always in sight."""
     view = view or View()
@@ -162,25 +166,27 @@ def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=No
     item = screen.item
     spans = session.explain(item)
     prog = session.progress()
-    title = f"{noun} {screen.number} of {prog.total}"
+    title = tr("{noun} {number} of {total}").format(noun=tr(noun), number=screen.number, total=integer(prog.total))
     if item.n_rows > 1:
-        title += f" · stands for [bold]{item.n_rows}[/] rows"
+        title += " · " + tr("stands for [bold]{n}[/] rows").format(n=integer(item.n_rows))
     if screen.confidence is not None:
-        title += f" · model confidence {screen.confidence:.2f}"
+        title += " · " + tr("model confidence {confidence}").format(confidence=decimal(screen.confidence, 2))
     if screen.blind:
-        title += " · [magenta]double coding: blind[/]"
+        title += " · [magenta]" + tr("double coding: blind") + "[/]"
     if screen.codings:
-        title += f" · coded by {', '.join(screen.codings)}"
+        title += " · " + tr("coded by {coders}").format(coders=", ".join(screen.codings))
     if screen.previous is not None:
-        title += f" · [yellow]{DONE.get(screen.previous.action, screen.previous.action)}[/]"
+        title += f" · [yellow]{tr(DONE.get(screen.previous.action, screen.previous.action))}[/]"
     table = code_table(session, screen, shortcuts, width, colors, spans)
-    keys = Text.from_markup(" · ".join(f"[bold]{key_name(k, shortcuts, footer=True)}[/] {k.label}"
+    keys = Text.from_markup(" · ".join(f"[bold]{key_name(k, shortcuts, footer=True)}[/] {tr(k.label)}"
                                        for k in KEYS if k.label))
-    undone = f" ({prog.undos} undone)" if prog.undos else ""
-    held = f" ({prog.held_by_others} on other coordinators' screens)" if prog.held_by_others else ""
+    undone = tr(" ({n} undone)").format(n=integer(prog.undos)) if prog.undos else ""
+    held = tr(" ({n} on other coordinators' screens)").format(n=integer(prog.held_by_others)) if prog.held_by_others else ""
     progress = Text.from_markup(
-        f"[bold]{prog.done}[/] done · [bold]{prog.remaining}[/] left in the queue{held} · "
-        f"[bold]{prog.decisions}[/] decisions this session{undone}")
+        tr("[bold]{done}[/] done · [bold]{remaining}[/] left in the queue{held} · "
+           "[bold]{decisions}[/] decisions this session{undone}").format(
+            done=integer(prog.done), remaining=integer(prog.remaining), held=held, decisions=integer(prog.decisions),
+            undone=undone))
     if message is None:
         message = why_here(session, screen)
     if view.armed:
@@ -215,9 +221,10 @@ def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=No
     visible = lines[view.scroll: view.scroll + shown]
     subtitle = None
     if shown < len(lines):
-        more = " · > more" if view.scroll + shown < len(lines) else ""
-        back = " · < back" if view.scroll else ""
-        subtitle = f"lines {view.scroll + 1}–{view.scroll + len(visible)} of {len(lines)}{more}{back}"
+        more = " · " + tr("> more") if view.scroll + shown < len(lines) else ""
+        back = " · " + tr("< back") if view.scroll else ""
+        subtitle = tr("lines {first}–{last} of {n}").format(first=view.scroll + 1, last=view.scroll + len(visible),
+                                                            n=len(lines)) + more + back
     answer = Panel(Text("\n").join(visible), title=title, title_align="left", subtitle=subtitle,
                    subtitle_align="right", padding=pad, border_style="bright_white")
     parts = [answer, defs, table, message, keys, progress]
@@ -230,17 +237,17 @@ def why_here(session: ReviewSession, screen) -> Text | None:
     reason = session.suggestions.reason(screen.item.key) if session.suggestions is not None else ""
     if not reason or not screen.proba:
         return None
-    lines = [Notes.WHY_REVIEW.format(reason=reason)]
+    lines = [Notes.WHY_REVIEW.format(reason=tr(reason))]
     fb, p = session.frame.fallback, screen.proba
     others = {k: v for k, v in p.items() if k != fb}
     if fb is not None and others:
         best = max(others, key=others.get)
         if fb in screen.suggested and p[fb] < 0.5:
-            lines.append(Notes.FALLBACK_BELOW_HALF.format(code=fb, p=f"{p[fb]:.2f}"))
+            lines.append(Notes.FALLBACK_BELOW_HALF.format(code=fb, p=decimal(p[fb], 2)))
         elif fb not in screen.suggested and p[fb] >= 0.5:
-            lines.append(Notes.FALLBACK_BESIDE.format(code=fb, p=f"{p[fb]:.2f}", other=best, q=f"{others[best]:.2f}"))
+            lines.append(Notes.FALLBACK_BESIDE.format(code=fb, p=decimal(p[fb], 2), other=best, q=decimal(others[best], 2)))
         for code in (k for k, v in others.items() if v >= 0.5 and k not in screen.suggested):
-            lines.append(Notes.FALLBACK_WINS.format(code=code, p=f"{p[code]:.2f}", fallback=fb, q=f"{p[fb]:.2f}"))
+            lines.append(Notes.FALLBACK_WINS.format(code=code, p=decimal(p[code], 2), fallback=fb, q=decimal(p[fb], 2)))
     return Text("\n".join(lines), style="dim")
 
 
@@ -280,8 +287,8 @@ def handle(session: ReviewSession, line: str, shortcuts: dict[str, str], view: V
 
 
 def drive(session: ReviewSession, out: Console, stream=None, clear: bool = False, on_render=None, *,
-          single=None, fit: bool = False, message=None, noun: str = "Answer", help_overrides=None,
-          done_text: str = Errors.REVIEW_QUEUE_DONE):
+          single=None, fit: bool = False, message=None, noun: str = ANSWER, help_overrides=None,
+          done_text: str | None = None):
     """Show answers and apply keys until the queue is done, the keys run out, or q.
 
     `stream`: scripted keys (one line each); `single`: a SingleKeys reader (one key press
@@ -298,7 +305,7 @@ def drive(session: ReviewSession, out: Console, stream=None, clear: bool = False
         if screen is None:
             if message is not None and first:  # nothing to ask at all: still say why
                 out.print(message if not isinstance(message, str) else Text(message, style="yellow"))
-            out.print(Text(done_text, style="bold green"))
+            out.print(Text(done_text or Errors.REVIEW_QUEUE_DONE, style="bold green"))
             if session.waiting:
                 out.print(Errors.REVIEW_OTHERS_HAVE.format(n=len(session.waiting)))
             break
@@ -311,11 +318,11 @@ def drive(session: ReviewSession, out: Console, stream=None, clear: bool = False
             on_render()
         try:
             if single is not None:
-                out.print("[bold]Key[/]: ", end="")
+                out.print(f"[bold]{pgettext('prompt', KEY)}[/]: ", end="")
                 line = single.read()
                 out.print()
             else:
-                line = Prompt.ask("[bold]Key[/]", console=out, stream=stream)
+                line = Prompt.ask(f"[bold]{pgettext('prompt', KEY)}[/]", console=out, stream=stream)
         except EOFError:
             out.print()
             break
@@ -328,13 +335,14 @@ def drive(session: ReviewSession, out: Console, stream=None, clear: bool = False
     return session.quit()
 
 
-def summary(session: ReviewSession, store_path, what: str = "decisions") -> None:
+def summary(session: ReviewSession, store_path, what: str = DECISIONS) -> None:
     p = session.progress()
-    undone = f", {p.undos} undone" if p.undos else ""
-    console.print(
-        f"Saved [bold]{p.decisions}[/] {what} this session{undone} in [bold]{store_path}[/] "
-        f"({p.done} done, {p.remaining} left in this queue; run the same command again to resume)."
-    )
+    undone = tr(", {n} undone").format(n=integer(p.undos)) if p.undos else ""
+    console.print(tr(
+        "Saved [bold]{n}[/] {what} this session{undone} in [bold]{path}[/] "
+        "({done} done, {remaining} left in this queue; run the same command again to resume)."
+    ).format(n=integer(p.decisions), what=tr(what), undone=undone, path=store_path, done=integer(p.done),
+             remaining=integer(p.remaining)))
 
 
 @contextmanager
@@ -359,8 +367,8 @@ def _signals_exit():
             signal.signal(sig, old)
 
 
-def run_session(session: ReviewSession, stream, single, store_path, *, message=None, noun: str = "Answer",
-                help_overrides=None, what: str = "decisions", done_text: str = Errors.REVIEW_QUEUE_DONE) -> None:
+def run_session(session: ReviewSession, stream, single, store_path, *, message=None, noun: str = ANSWER,
+                help_overrides=None, what: str = DECISIONS, done_text: str | None = None) -> None:
     """Drive a session from scripted keys (`stream`), single keys or lines, then say what was saved.
     Whatever ends it (q, the end of the keys, Ctrl-C, an error), its reserved answers are released."""
     interactive = stream is None and console.is_terminal

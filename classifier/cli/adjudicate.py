@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..adjudication import AdjudicationSession
 from ..errors import Errors, UserError
 from ..frames import resolve_store_frame
+from ..i18n import N_
 from ..store import default_annotator
 from ._keys import check_shortcuts, check_terminal, keys_from_args, single_keys
 from ._screen import run_session
@@ -12,9 +13,9 @@ from ._store import add_store_option, open_store
 from ._util import add_command, console
 
 HELP = {
-    "accept": "record the ticked codes as the final codes, go to the next",
-    "skip": "leave it for later (nothing recorded; asked again next time)",
-    "undo": "take back your last adjudication (also an earlier session's)",
+    "accept": N_("record the ticked codes as the final codes, go to the next"),
+    "skip": N_("leave it for later (nothing recorded; asked again next time)"),
+    "undo": N_("take back your last adjudication (also an earlier session's)"),
 }
 
 
@@ -46,7 +47,7 @@ def run(args) -> int:
         settled = len(session.decided)
         message = Errors.ADJUDICATE_START.format(n=len(session.disagreements), settled=settled) if settled else None
         run_session(session, stream, single_keys(args, stream, shortcuts), store.path, message=message,
-                    noun="Disagreement", help_overrides=HELP, what="adjudications",
+                    noun=N_("Disagreement"), help_overrides=HELP, what=N_("adjudications"),
                     done_text=Errors.ADJUDICATE_DONE)
     return 0
 

@@ -13,6 +13,7 @@ from ..codeframe import load_codeframe
 from ..coding import check_target
 from ..double import plan
 from ..errors import Errors, Notes, UserError
+from ..i18n import tr
 from ..paths import default_frame_path
 from ..queue import STRATEGIES, Diversify, FileOrder, Shuffled, group_answers, rank
 from ..review import ReviewSession
@@ -40,10 +41,11 @@ def read_answers(args, question=None):
     text_col = pick_column(table, question.column if question is not None else args.text_column, "text-column")
     ids = table.frame[pick_column(table, args.id_column, "id-column")].tolist() if args.id_column else None
     if args.text_column is None and question is None:
-        console.print(f"Text column: [bold]{text_col}[/] (guessed; use --text-column to choose)")
+        console.print(tr("Text column: [bold]{column}[/] (guessed; use --text-column to choose)").format(column=text_col))
     items = group_answers(table.frame[text_col].tolist(), ids)
     if not items:
-        raise UserError(Errors.NOTHING_TO_REVIEW.format(path=table.path, reason=f"column '{text_col}' has no answers"))
+        raise UserError(Errors.NOTHING_TO_REVIEW.format(
+            path=table.path, reason=tr("column '{column}' has no answers").format(column=text_col)))
     return table, items
 
 
@@ -126,8 +128,8 @@ def run(args) -> int:
     queue = review_order(items, suggestions, strategy, frame.multi_label, include_all=args.all,
                          diversify=None if args.no_diversity else Diversify())
     if not queue and args.double is None:
-        console.print(f"No answer in {table.path} needs review at {args.target_precision:.0%} precision. "
-                      "Use --all to go through every answer.")
+        console.print(tr("No answer in {path} needs review at {target:.0%} precision. "
+                         "Use --all to go through every answer.").format(path=table.path, target=args.target_precision))
         return 0
     with open_store(args, create=True) as store:
         session, notes = start(args, store, queue, items, frame, table, coder=coder, suggestions=suggestions,
