@@ -9,6 +9,7 @@ from rich.table import Table
 
 from ..coding import check_target
 from ..errors import Errors, Notes, UserError
+from ..i18n import N_, integer, tr
 from ..paths import default_frame_path
 from ..verify import (
     CODES_SHEET,
@@ -48,7 +49,7 @@ def run(args) -> int:
       survey-coder verify coded.xlsx --question tjenester --sample 100 --out verify_tjenester.xlsx
     """
     if (args.sample is None) == (args.against is None):
-        raise UserError(Errors.VERIFY_MODE.format(what="both" if args.sample is not None else "neither"))
+        raise UserError(Errors.VERIFY_MODE.format(what=tr("both") if args.sample is not None else tr("neither")))
     check_target(args.target_precision)
     question = chosen_question(args)
     if question is None:
@@ -74,20 +75,22 @@ def run_sample(args, columns: Columns) -> int:
     write_sample(sample, out)
     if sample.n < args.sample:
         console.print(Notes.VERIFY_ALL_DRAWN.format(path=coded.path, n=sample.n_distinct), soft_wrap=True)
-    console.print(
-        f"Drew [bold]{sample.n}[/] of the {sample.n_distinct} distinct auto-coded answers "
-        f"({sample.n_auto} rows) of {coded.path}, stratified by the model's codes "
-        f"({sample.n_strata} strata, proportional), seed {sample.seed}.")
+    console.print(tr(
+        "Drew [bold]{n}[/] of the {distinct} distinct auto-coded answers ({rows} rows) of {path}, stratified by "
+        "the model's codes ({strata} strata, proportional), seed {seed}.").format(
+        n=integer(sample.n), distinct=integer(sample.n_distinct), rows=integer(sample.n_auto), path=coded.path,
+        strata=sample.n_strata, seed=sample.seed))
     id_name, text, labels = sample.table.columns
-    codes = f"; the codes are listed on sheet '{CODES_SHEET}'" if out.suffix.lower() == ".xlsx" else ""
-    console.print(f"Wrote [bold]{out}[/]: columns {id_name}, {text} and an empty {labels}{codes}.")
+    codes = tr("; the codes are listed on sheet '{sheet}'").format(sheet=CODES_SHEET) if out.suffix.lower() == ".xlsx" else ""
+    console.print(tr("Wrote [bold]{path}[/]: columns {id}, {text} and an empty {labels}{codes}.").format(
+        path=out, id=id_name, text=text, labels=labels, codes=codes))
     ids = ["--id-column", coded.id_column] if coded.id_column else []
     question = ["--question", args.question] if args.question else []
     store, gold = out.with_name(f"{out.stem}.sqlite"), out.with_name(f"{out.stem}_gold.csv")
-    console.print("Next: code these answers without the model's codes. In Excel (the labels column, codes "
-                  "joined by ';'), then compare:", soft_wrap=True)
+    console.print(tr("Next: code these answers without the model's codes. In Excel (the labels column, codes "
+                     "joined by ';'), then compare:"), soft_wrap=True)
     console.print("  " + command("verify", coded.path, *question, "--against", out, *ids), soft_wrap=True)
-    console.print("Or on the review screen, into a store of their own, and compare its export:", soft_wrap=True)
+    console.print(tr("Or on the review screen, into a store of their own, and compare its export:"), soft_wrap=True)
     console.print("  " + command("label", out, "--text-column", coded.text, *ids, *_frame_option(frame),
                                  "--store", store), soft_wrap=True)
     console.print("  " + command("export", "--latest", "--store", store, "--out", gold), soft_wrap=True)
@@ -103,31 +106,35 @@ def run_against(args, columns: Columns) -> int:
     if args.json:
         console.print_json(json.dumps(result.as_dict()))
         return 0
-    by = f"id column '{gold.id_column}'" if gold.id_column else "answer text"
-    console.print(f"Compared the codes of [bold]{result.answers_compared}[/] auto-coded answers "
-                  f"({result.rows_compared} rows) in {coded.path} with the codes in {gold.path} (matched by {by}).",
-                  soft_wrap=True)
+    by = tr("id column '{column}'").format(column=gold.id_column) if gold.id_column else tr("answer text")
+    console.print(tr("Compared the codes of [bold]{n}[/] auto-coded answers ({rows} rows) in {coded} with the codes "
+                     "in {gold} (matched by {by}).").format(
+        n=integer(result.answers_compared), rows=integer(result.rows_compared), coded=coded.path, gold=gold.path, by=by),
+        soft_wrap=True)
     show_ignored(result.ignored)
     console.print(summary_table(result))
     console.print(verdict(result), soft_wrap=True)
     console.print(per_code_table(result))
-    console.print("Next: import the coordinator's codes as review decisions (the best training data):", soft_wrap=True)
+    console.print(tr("Next: import the coordinator's codes as review decisions (the best training data):"),
+                  soft_wrap=True)
     console.print("  " + import_command(gold, coded, frame), soft_wrap=True)
     return 0
 
 
 def summary_table(r) -> Table:
-    table = Table(title="Accuracy of the auto-coded answers", title_justify="left", show_header=False)
+    table = Table(title=tr("Accuracy of the auto-coded answers"), title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
-    table.add_row("all codes right", f"[bold]{pct(r.auto_coded_accuracy)}[/]")
-    table.add_row("95 % interval (Wilson)", f"{pct(r.ci_low)} – {pct(r.ci_high)}")
-    table.add_row("rows right", f"{r.rows_right} of {r.rows_compared}")
+    of = tr("{n} of {total}")
+    table.add_row(tr("all codes right"), f"[bold]{pct(r.auto_coded_accuracy)}[/]")
+    table.add_row(tr("95 % interval (Wilson)"), f"{pct(r.ci_low)} – {pct(r.ci_high)}")
+    table.add_row(tr("rows right"), of.format(n=integer(r.rows_right), total=integer(r.rows_compared)))
     if r.rows_compared != r.answers_compared:
-        table.add_row("distinct answers right", f"{r.answers_right} of {r.answers_compared}")
-        table.add_row("effective sample size (repeats)", f"{r.effective_n:.1f}")
-    table.add_row("auto-coded answers in the year", f"{r.n_auto} of {r.n_answers} ({pct(r.n_auto / r.n_answers)})")
-    table.add_row("target precision", pct(r.target_precision))
+        table.add_row(tr("distinct answers right"), of.format(n=integer(r.answers_right), total=integer(r.answers_compared)))
+        table.add_row(tr("effective sample size (repeats)"), fmt(r.effective_n, 1))
+    table.add_row(tr("auto-coded answers in the year"), of.format(n=integer(r.n_auto), total=integer(r.n_answers))
+                  + f" ({pct(r.n_auto / r.n_answers)})")
+    table.add_row(tr("target precision"), pct(r.target_precision))
     return table
 
 
@@ -142,26 +149,27 @@ def verdict(r) -> str:
     if c is None:
         return f"{text} {Notes.VERIFY_NO_CUTOFF}"
     return text + " " + Notes.VERIFY_CUTOFF.format(
-        cutoff=fmt(c.cutoff), accuracy=pct(c.accuracy), rows=c.sample_rows, year=c.year_auto, answers=r.n_answers,
-        share=pct(c.year_share), auto=r.n_auto, auto_share=pct(r.n_auto / r.n_answers))
+        cutoff=fmt(c.cutoff), accuracy=pct(c.accuracy), rows=integer(c.sample_rows), year=integer(c.year_auto),
+        answers=integer(r.n_answers), share=pct(c.year_share), auto=integer(r.n_auto), auto_share=pct(r.n_auto / r.n_answers))
 
 
 def per_code_table(r) -> Table:
-    table = Table(title="Per code, on the sample (recall: among auto-coded answers)", title_justify="left")
-    table.add_column("code", no_wrap=True)
-    for name in ("precision", "recall", "model", "coordinator"):
-        table.add_column(name, justify="right")
+    table = Table(title=tr("Per code, on the sample (recall: among auto-coded answers)"), title_justify="left")
+    table.add_column(tr("code"), no_wrap=True)
+    for name in (N_("precision"), N_("recall"), N_("model"), N_("coordinator")):
+        table.add_column(tr(name), justify="right")
     for key, m in r.per_code.items():
-        table.add_row(key, fmt(m["precision"]), fmt(m["recall"]), str(m["model"]), str(m["gold"]))
+        table.add_row(key, fmt(m["precision"]), fmt(m["recall"]), integer(m["model"]), integer(m["gold"]))
     return table
 
 
 def show_ignored(ignored: dict) -> None:
-    words = {"uncoded": "without codes", "not_in_coded": "not found in the coded file",
-             "not_auto_coded": "not auto-coded (they went to review)"}
-    parts = [f"{n} {words[k]}" for k, n in ignored.items() if n]
+    words = {"uncoded": N_("{n} without codes"), "not_in_coded": N_("{n} not found in the coded file"),
+             "not_auto_coded": N_("{n} not auto-coded (they went to review)")}
+    parts = [tr(words[k]).format(n=integer(n)) for k, n in ignored.items() if n]
     if parts:
-        console.print("Left out rows of the coordinator's file: " + "; ".join(parts) + ".", soft_wrap=True)
+        console.print(tr("Left out rows of the coordinator's file: {parts}.").format(parts="; ".join(parts)),
+                      soft_wrap=True)
 
 
 def import_command(gold, coded, frame) -> str:
