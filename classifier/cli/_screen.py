@@ -16,6 +16,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.prompt import Prompt
 from rich.segment import Segment
@@ -316,13 +317,14 @@ def drive(session: ReviewSession, out: Console, stream=None, clear: bool = False
         out.print(render(session, screen, shortcuts, message, out.width, out.height if fit else None, view, noun))
         if on_render is not None:
             on_render()
+        prompt = "[bold]" + escape(pgettext("prompt", KEY)) + "[/]"
         try:
             if single is not None:
-                out.print(f"[bold]{pgettext('prompt', KEY)}[/]: ", end="")
+                out.print(prompt + ": ", end="")
                 line = single.read()
                 out.print()
             else:
-                line = Prompt.ask(f"[bold]{pgettext('prompt', KEY)}[/]", console=out, stream=stream)
+                line = Prompt.ask(prompt, console=out, stream=stream)
         except EOFError:
             out.print()
             break
