@@ -226,3 +226,16 @@ def test_a_language_the_tool_does_not_speak_is_a_one_line_error(cli, project, tm
 def test_a_broken_project_file_leaves_the_language_to_the_commands(cli, project, tmp_path):
     (project / "survey-coder.toml").write_text('language = "nb"\n[[questions]\n', encoding="utf-8")
     assert_one_line_error(cli("predict", tmp_path / "nope.csv", "--text-column", "svar"), "File not found")
+
+
+def test_a_quoted_command_in_a_norwegian_message_is_shown_as_run(monkeypatch, norwegian):
+    import sys
+
+    from classifier.cli import _util
+    from classifier.errors import Errors
+
+    monkeypatch.setattr(sys, "argv", ["cli.py"])
+    monkeypatch.setattr(sys, "executable", "/usr/bin/python3")
+    message = Errors.NO_MODELS.format(path="models")
+    assert "«survey-coder train»" in message
+    assert _util.as_run(message) == "Ingen trent modell i models. Kjør «python cli.py train» først."
