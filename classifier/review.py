@@ -287,11 +287,13 @@ class ReviewSession:
             self.finished = False
             self._arrive()
             now = self._previous(key)
-        undone = Errors.REVIEW_UNDONE.format(action=_action(target.action), text=_short(target.text))
+        actions = Errors.ACTIONS  # the store's action words as the messages name them
+        undone = Errors.REVIEW_UNDONE.format(action=actions.get(target.action, target.action), text=_short(target.text))
         if now is None:
             return Outcome(True, f"{undone} {Errors.REVIEW_NOW_NONE}", decision_id=target.id)
         when = now.created[:16].replace("T", " ")
-        in_force = Errors.REVIEW_NOW_IN_FORCE.format(action=_action(now.action), labels=_codes(now.labels), when=when)
+        in_force = Errors.REVIEW_NOW_IN_FORCE.format(action=actions.get(now.action, now.action), labels=_codes(now.labels),
+                                                     when=when)
         return Outcome(True, f"{undone} {in_force}", decision_id=target.id)
 
     def back(self) -> Outcome:
@@ -391,10 +393,6 @@ class ReviewSession:
 def _short(text: str, n: int = 50) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _action(action: str) -> str:
-    return Errors.ACTIONS.get(action, action)
 
 
 def _codes(labels: list[str]) -> str:

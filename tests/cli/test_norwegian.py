@@ -239,3 +239,15 @@ def test_a_quoted_command_in_a_norwegian_message_is_shown_as_run(monkeypatch, no
     message = Errors.NO_MODELS.format(path="models")
     assert "«survey-coder train»" in message
     assert _util.as_run(message) == "Ingen trent modell i models. Kjør «python cli.py train» først."
+
+
+def test_undo_names_the_decision_in_norwegian(frame, tmp_path, norwegian):
+    from classifier.queue import group_answers
+    from classifier.review import ReviewSession
+    from classifier.store import AnnotationStore
+
+    items = group_answers(["Bolig", "Tolk og norskopplæring"])
+    with AnnotationStore(tmp_path / "a.sqlite") as store:
+        session = ReviewSession(store, items, frame, None, source="s.csv", annotator="kari", all_items=items)
+        session.skip()
+        assert session.undo().message == "Angret valget «hoppet over» for «Bolig». Svaret har ingen beslutning fra deg nå."
