@@ -60,7 +60,7 @@ def given_code_loss(P: np.ndarray, Y: np.ndarray) -> np.ndarray:
 def audit(data: CodedAnswers, frame: CodeFrame, spacy_model: str | None = None, cv: int = 5,
           C: float | str = "auto", progress=None) -> AuditResult:
     """Rank `data`'s answers by how strongly out-of-fold predictions disagree with their codes."""
-    coder = fit_coder(data, frame, spacy_model, C=C, cv=cv, progress=progress)
+    coder = fit_coder(data, frame, spacy_model, C=C, cv=cv, progress=progress, cv_max=0)  # every answer out of fold
     Y = data.indicator(frame)
     P = coder.oof_proba_
     D = coder.decide(P)

@@ -55,10 +55,10 @@ def check_enough(data: CodedAnswers, frame: CodeFrame, minimum: int = MIN_EXAMPL
 
 
 def fit_coder(data: CodedAnswers, frame: CodeFrame, spacy_model: str | None = None, C: float | str = "auto",
-              cv: int = 5, progress=None, kind: str = DEFAULT_KIND) -> Coder:
-    """A fresh coder of `kind` fitted on `data` (no files written)."""
+              cv: int = 5, progress=None, kind: str = DEFAULT_KIND, **params) -> Coder:
+    """A fresh coder of `kind` (with `params` beside the usual ones) fitted on `data` (no files written)."""
     check_enough(data, frame)
-    coder = make_coder(kind, frame, spacy_model=resolve_spacy_model(spacy_model), C=C, cv=cv)
+    coder = make_coder(kind, frame, spacy_model=resolve_spacy_model(spacy_model), C=C, cv=cv, **params)
     return coder.fit(data.texts, data.indicator(frame), progress=progress)
 
 

@@ -28,8 +28,12 @@ def train_and_show(paths, codeframe=None, text_column="text", labels_column="lab
         show_annotations(result.annotations)
     meta = result.metadata
     frame = result.coder.frame
-    console.print(metrics_table(tr("Cross-validated scores ({folds} folds, {n} answers)").format(
-        folds=cv, n=integer(meta['training_data']['n_answers'])), meta["cv_scores"], frame))
+    n_all, n_cv = meta["training_data"]["n_answers"], meta["cv_scores"].get("n_answers")
+    title = (tr("Cross-validated scores ({folds} folds, {n} answers)").format(folds=cv, n=integer(n_all))
+             if not n_cv or n_cv == n_all else
+             tr("Cross-validated scores ({folds} folds, a random sample of {n} of the {all} answers; "
+                "the model itself learns from all)").format(folds=cv, n=integer(n_cv), all=integer(n_all)))
+    console.print(metrics_table(title, meta["cv_scores"], frame))
     chosen = meta["coder"]
     if chosen.get("C_scores"):
         grid = ", ".join(f"{c}: {decimal(f1, 3)}" for c, f1 in chosen["C_scores"].items())

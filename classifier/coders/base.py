@@ -117,14 +117,18 @@ class Coder(ClassifierMixin, BaseEstimator, ABC):
         if Y.shape != (len(texts), len(keys)):
             raise ValueError(f"Y must be {len(texts)} x {len(keys)}, got {Y.shape}")
         self.decisions_ = self._new_decisions()
+        rows = self._cv_rows(len(texts))
+        cv_texts, cv_Y = (texts, Y) if rows is None else ([texts[i] for i in rows], Y[rows])
         if texts:
-            oof, heads = self._out_of_fold(texts, Y, progress)
-            evidence = self._fold_evidence(texts, oof, heads)
+            oof, heads = self._out_of_fold(cv_texts, cv_Y, progress)
+            evidence = self._fold_evidence(cv_texts, oof, heads)
         else:  # a coder that works from the code frame alone: with no evidence, everything goes to review
             oof, evidence = np.zeros(Y.shape), Evidence.of([])
-        self.decisions_.fit(oof, Y, evidence)
+        self.decisions_.fit(oof, cv_Y, evidence)
         self.oof_proba_ = oof
-        self.cv_scores_ = self._cv_scores(oof, Y, texts) if texts else {}
+        self.cv_scores_ = self._cv_scores(oof, cv_Y, cv_texts) if texts else {}
+        if self.cv_scores_:
+            self.cv_scores_["n_answers"] = len(cv_texts)
         if progress:
             progress("final model", self.cv, self.cv + 1)
         self.head_ = self._fit_head(texts, Y)
@@ -148,6 +152,11 @@ class Coder(ClassifierMixin, BaseEstimator, ABC):
         scores["slices_095"] = slices(texts, Y, auto, correct)
         scores["brier"] = {k: float(np.mean((oof[:, i] - Y[:, i]) ** 2)) for i, k in enumerate(keys)}
         return scores
+
+    def _cv_rows(self, n: int) -> np.ndarray | None:
+        """The rows (of n training answers) whose out-of-fold predictions the decision layer
+        learns from and the cross-validation scores describe; None for all (the default)."""
+        return None
 
     def _after_fit(self) -> None:
         """Hook for what a subclass derives from the fitted head (e.g. linear weights)."""
@@ -207,7 +216,8 @@ class Coder(ClassifierMixin, BaseEstimator, ABC):
             flat = [piece for i in several for piece in pieces[i]]
             owner = np.repeat(several, [len(pieces[i]) for i in several])
             best = np.zeros_like(S)
-            np.maximum.at(best, owner, self._head_proba(head, flat))
+            distinct, inverse = _distinct(flat)  # list items repeat across answers ("Praksisplasser.")
+            np.maximum.at(best, owner, self._head_proba(head, distinct)[inverse])
             S[several] = best[several]
         return Evidence.of(texts, S, self._familiarity(head, texts))
 

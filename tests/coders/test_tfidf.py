@@ -161,3 +161,20 @@ def test_held_out_answers_typed_without_norwegian_letters_keep_their_codes(model
     same = (written == typed).all(axis=1)
     assert sum(t != transliterate(t, o, a) for t in texts) > 100  # most answers do hold æøå
     assert same.mean() >= 0.99, [t for t, s in zip(texts, same) if not s]
+
+
+def test_a_large_training_set_is_cross_validated_on_a_sample(frame, training_answers):
+    """Above `cv_max` answers, C, the decision layer and the scores come from the
+    cross-validation of a sample; the final model still sees every answer. `cv_max=0`
+    cross-validates them all (the audit needs each answer's out-of-fold probabilities)."""
+    sub = training_answers.subset(np.arange(len(training_answers)) < 400)
+    texts, Y = sub.texts, sub.indicator(frame)
+    sampled = TfidfCoder(frame, cv=3, C=4.0, cv_max=250).fit(texts, Y)
+    assert sampled.oof_proba_.shape == (250, len(frame.keys))
+    assert sampled.cv_scores_["n_answers"] == 250
+    assert sampled.n_train_ == 400
+    every = TfidfCoder(frame, cv=3, C=4.0, cv_max=0).fit(texts, Y)
+    assert every.oof_proba_.shape == (400, len(frame.keys))
+    assert every.cv_scores_["n_answers"] == 400
+    vocab = [c.head_.named_steps["features"].named_transformers_["terms"].vocabulary_ for c in (sampled, every)]
+    assert vocab[0] == vocab[1]  # the final model is fitted on all 400 either way
