@@ -269,6 +269,8 @@ class Warnings(metaclass=Catalogued):
     DRIFT_LOW_CONFIDENCE = "{share} of the new answers get low confidence, against {expected} of the training answers in cross-validation: the new answers may be worded differently or be about new things. Review them, and retrain with some of them coded."
     DRIFT_UNSEEN_WORDS = "{share} of the words in the new answers never occur in the training answers, where about {expected} would be normal: new wording or new topics. Check a sample, and add coded answers from this year to the training data."
     DRIFT_CODE_SHARE = "Code '{name}' is given to {new} of the new answers but to {old} of the training answers; a change this large is unlikely by chance. The needs may have changed, or the model reads the new answers differently: check a sample of them."
+    # What a drift warning leads to (issue 11).
+    DRIFT_THEMES = "To see what is new in them, group them into themes: {command}"
     DRIFT_NO_VOCABULARY = "This kind of model cannot say which words it saw in training, so words new to it were not checked."
     DRIFT_NO_SHARES = "The model's metadata has no code shares from its training data, so changes in code shares were not checked."
     CURVE_SKIPPED = "{n} rows without codes or text were left out."

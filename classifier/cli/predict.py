@@ -90,7 +90,7 @@ def run(args) -> int:
     texts = table.frame[text_col].tolist()
     with progress_bar(tr("Coding answers")) as update:
         coded = code_texts(coder, texts, args.target_precision, progress=update)
-    drift_check(loaded, texts, args.target_precision, args.year, coded)
+    drift_check(loaded, texts, args.target_precision, args.year, coded, themes=(out, text_col, args.id_column))
     result, summary = coded_frame(table.frame, coded, coder, args.target_precision)
     if args.explain:  # for each assigned code, the words that pushed it up most
         result = result.rename(columns={"explain": "explain_input"})
@@ -150,7 +150,7 @@ def code_questions(args, table, project_file: Path, questions) -> int:
         texts = table.frame[col].tolist()
         with progress_bar(tr("Coding {key}").format(key=q.key)) as update:
             coded = code_texts(coder, texts, args.target_precision, progress=update)
-        drift_check(loaded, texts, args.target_precision, args.year, coded)
+        drift_check(loaded, texts, args.target_precision, args.year, coded, themes=(out, col, args.id_column, q.key))
         added, summary = coded_frame(empty, coded, coder, args.target_precision)
         if args.explain:
             added["explain"] = explain_column(coder, texts, scores=coded.distinct)

@@ -1,10 +1,16 @@
 """`predict` on a new survey year: --year, the drift check before coding, .sav output, model safety."""
 
+import shlex
+import shutil
+
 import pandas as pd
 import pyreadstat
 import pytest
 
+from classifier.cli._util import command
+from classifier.cli._yearly import themes_command
 from classifier.coders import persist
+from classifier.drift import Check, DriftReport
 from classifier.registry import load_model
 
 from ..conftest import DATA, ROOT
@@ -37,15 +43,52 @@ def test_year_column_and_drift_check_before_coding(cli, model_dir, last_year, tm
     n_answers = (coded["labels"] != "").sum()
     assert f"{n_review} of {n_answers} answers" in " ".join(stdout.split())  # it ends with the review count
     assert "never occur in the training answers" not in err  # answers like the training data: no drift warning
+    assert "themes" not in err + stdout  # nothing new to look into
 
 
-def test_answers_about_a_new_topic_are_warned_about(cli, model_dir, tmp_path):
+def test_answers_about_a_new_topic_are_warned_about_and_themes_shows_them(cli, model_dir, tmp_path):
     out = tmp_path / "coded.csv"
     code, stdout, err = cli("predict", NEW_TOPIC, "--text-column", "svar", "--model", model_dir, "--out", out)
     assert code == 0, err
     flat = " ".join(err.split())
     assert "Warning:" in flat and "never occur in the training answers" in flat
     assert "The answers look like the training answers" not in stdout
+    # The warnings end with the `themes` command to run on the coded file: the answers coded
+    # 'other' (whose share jumped), with the model for the verdicts. It runs as printed.
+    hint = next(line for line in err.splitlines() if "group them into themes:" in line)
+    assert err.strip().splitlines().index(hint) > max(i for i, line in enumerate(err.strip().splitlines())
+                                                      if line.startswith("Warning:"))
+    args = shlex.split(hint.split("themes: ", 1)[1])
+    themes_dir = tmp_path / "coded_themes"
+    assert args == ["survey-coder", "themes", str(out), "--text-column", "svar", "--where-code", "other",
+                    "--model", str(model_dir), "--out", str(themes_dir)]  # (a model outside models/: its path)
+    code, stdout, err = cli(*args[1:])
+    assert code == 0, err
+    assert (themes_dir / "codeframe_draft.toml").is_file() and "coded 'other'" in stdout
+
+
+def drift(words=False, rising=(), falling=()):
+    def check(name, change, warn):
+        return Check(name, 0.2 + change, 0.2, 100, 900, 0.0 if warn else 1.0, warn)
+    shares = {k: check(k, 0.3, True) for k in rising} | {k: check(k, -0.2, True) for k in falling}
+    return DriftReport(100, 100, 0.9, check("low_confidence", 0.0, False), check("unseen_words", 0.3, words), shares)
+
+
+def test_themes_command_names_the_code_that_rose_the_fallback_or_the_flagged(project, copy_model, tmp_path):
+    model = load_model(shutil.copytree(copy_model, project / "models" / "20261129-120000-imdi"))
+    coded = tmp_path / "coded.xlsx"
+    name = "20261129-120000-imdi"  # in the project's models/: named as `models` lists it
+    assert themes_command(drift(), model, coded, "svar") is None
+    assert themes_command(drift(falling=["other"]), model, coded, "svar") is None  # a code fell: nothing new
+    assert themes_command(drift(words=True), model, coded, "svar", "id") == command(
+        "themes", coded, "--text-column", "svar", "--id-column", "id", "--where-code", "other", "--model", name,
+        "--out", tmp_path / "coded_themes")
+    assert themes_command(drift(rising=["work_pathways"]), model, coded, "Svar 2021", key="tiltak") == command(
+        "themes", coded, "--text-column", "Svar 2021", "--where-code", "work_pathways", "--labels-column",
+        "tiltak_labels", "--model", name, "--out", tmp_path / "coded_tiltak_themes")
+    none_other = drift(words=True)
+    none_other.code_shares["other"] = Check("share:other", 0.0, 0.2, 100, 900, 0.0, True)
+    assert "--where-review" in themes_command(none_other, model, coded, "svar")  # no answer is coded 'other'
 
 
 def test_sav_output_has_one_labelled_variable_per_code(cli, model_dir, last_year, frame, tmp_path):
