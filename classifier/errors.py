@@ -145,6 +145,8 @@ class Errors(metaclass=Catalogued):
     THEMES_UNKNOWN_CODE = "No code '{code}' in {where}. Codes there are: {codes}. Name one of them with --where-code."
     THEMES_OUT_IS_FILE = "--out {path} is a file; name a folder for the theme files."
     THEMES_OUT_IS_INPUT = "The theme files would overwrite the input {path}. Choose another --out folder."
+    # Cold start in `label` (issue 11).
+    BAD_FIT_MODE = "SURVEY_CODER_FIT is '{value}'; it must be one of: {modes} (or unset)."
     # The project folder and its questions (issue 10).
     NOT_IN_PROJECT = "No survey-coder project here: neither {cwd} nor a folder above it holds {file}. Make one with 'survey-coder init DIR' (add --example for a worked example), or name one with --project DIR."
     PROJECT_MISSING = "The project folder {path} (from {how}) does not exist. Name an existing folder, or make one with 'survey-coder init {path}'."
@@ -254,6 +256,13 @@ class Notes(metaclass=Catalogued):
     AGREEMENT_INTERVALS = "95 % intervals: bootstrap over the {n} answers ({resamples} draws, seed {seed}); few answers give wide intervals."
     ADJUDICATE_HINT = "Settle the {n} not yet adjudicated with 'survey-coder adjudicate': train then prefers the final codes."
     DOUBLE_BLIND = "{n} answers of the double-coding sample come first, shown blind: no model suggestion, nobody else's codes."
+    # Cold start in `label` (issue 11): which suggester the screen uses.
+    COLDSTART_KEYWORDS = "suggestions: code frame examples"
+    COLDSTART_NONE = "suggestions: none (the code frame has no examples)"
+    COLDSTART_WAITING = " (a model once every code has {min} answers; {code} has {n})"
+    COLDSTART_MODEL = "suggestions: model trained on {n} answers"
+    COLDSTART_TRAINING = " · training a model on {n} answers"
+    COLDSTART_FIT_FAILED = "No model could be trained on the {n} answers so far ({reason}); the suggestions stay as they were."
     # Numbers in the file's own convention (issue 13).
     DECIMAL_COMMA = "Numbers in {path} have decimal commas (0,97), as Norwegian Excel reads them; --decimal point writes 0.97."
 

@@ -74,6 +74,7 @@ class ReviewSession:
     record_action: str | None = None  # always this action (adjudication); None: accept or correct
     undo_actions = CODER_ACTIONS  # what undo takes back
     skip_records = True  # a skip is a decision (review); else it only moves on (adjudication)
+    status = ""  # a line the screen adds to the progress (cold start: which suggester is in use)
 
     def __init__(self, store: AnnotationStore, queue: list[Item], frame: CodeFrame, model=None, *,
                  source: str, annotator: str, suggestions: Suggestions | None = None,

@@ -311,6 +311,13 @@ class AnnotationStore:
                 out.setdefault(d.answer_hash, []).append(d)
         return out
 
+    def latest_codes(self, frame_hash: str) -> dict[str, list[str]]:
+        """answer hash -> the codes of its latest coding in force (accept/correct, by anyone): a
+        cheap count of what is coded (cold start); `resolve` says what training uses."""
+        rows = self.conn.execute("SELECT answer_hash, labels FROM latest WHERE frame_hash = ? "
+                                 "AND action IN ('accept', 'correct') ORDER BY id", (frame_hash,))
+        return {key: split_labels(labels) for key, labels in rows}
+
     def adjudications(self, frame_hash: str) -> dict[str, Decision]:
         """answer hash -> the adjudication in force on it (the latest, whoever made it)."""
         rows = self.conn.execute("SELECT * FROM adjudicated WHERE frame_hash = ? ORDER BY id", (frame_hash,))

@@ -190,6 +190,8 @@ def render(session: ReviewSession, screen, shortcuts: dict[str, str], message=No
             undone=undone))
     if message is None:
         message = why_here(session, screen)
+    if session.status:  # which suggester is in use (cold start)
+        progress.append(f"\n{session.status}", style="cyan")
     if view.armed:
         message = Text(Errors.REVIEW_DEFINE_ARMED, style="cyan")
     elif isinstance(message, str):

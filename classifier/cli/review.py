@@ -9,8 +9,11 @@ keys are one table, KEYS in classifier/cli/_keys.py.
 
 from __future__ import annotations
 
+import os
+
 from ..codeframe import load_codeframe
 from ..coding import check_target
+from ..coldstart import FIT_MODES, ColdStartSession
 from ..double import plan
 from ..errors import Errors, Notes, UserError
 from ..i18n import tr
@@ -71,7 +74,8 @@ def first_notes(session: ReviewSession, sample) -> str | None:
     return "\n".join(notes) or None
 
 
-def start(args, store, queue, items, frame, table, *, coder=None, suggestions=None, version=""):
+def start(args, store, queue, items, frame, table, *, coder=None, suggestions=None, version="",
+          session_class=ReviewSession, **options):
     """Plan the double-coding sample if asked, then open the session over `queue`."""
     annotator = args.annotator or default_annotator()
     sample = None
@@ -82,9 +86,9 @@ def start(args, store, queue, items, frame, table, *, coder=None, suggestions=No
         sample = plan(store, frame.hash, queue or items, args.double,
                       method="riskiest" if getattr(args, "riskiest", False) else "random",
                       seed=args.seed, confidence=conf, source=table.path.name, annotator=annotator)
-    session = ReviewSession(store, queue, frame, coder, source=table.path.name, annotator=annotator,
+    session = session_class(store, queue, frame, coder, source=table.path.name, annotator=annotator,
                             suggestions=suggestions, model_version=version, all_items=items, limit=args.limit,
-                            others_count=args.split_work)
+                            others_count=args.split_work, **options)
     return session, first_notes(session, sample)
 
 
@@ -138,27 +142,42 @@ def run(args) -> int:
     return 0
 
 
-def run_label(args) -> int:
-    """Code answers from scratch (no model yet), one at a time, with the same screen as review.
+def fit_mode(stream) -> str:
+    """Where `label` trains its model: $SURVEY_CODER_FIT, else in a child process on a terminal
+    and at once with scripted keys (the same keys then give the same screens)."""
+    value = os.environ.get("SURVEY_CODER_FIT", "").strip().lower()
+    if value and value not in FIT_MODES:
+        raise UserError(Errors.BAD_FIT_MODE.format(value=value, modes=", ".join(FIT_MODES)))
+    return value or ("wait" if stream is not None else "process")
 
-    Goes through the answers in file order, or shuffled with --shuffle (the same --seed
-    gives the same order, so a restart resumes). Decisions go to the annotation store
-    and `train` learns from them; a rerun shows only the answers not yet coded (in any
-    file). --split-work and --double N work as in `review`.
+
+def run_label(args) -> int:
+    """Code answers of a new question from scratch, one at a time, with the same screen as review.
+
+    Codes are suggested from the start: from the code frame's examples, then, once every
+    code has 10 coded answers, from a model trained on them in the background (again
+    after every 25 more), which also puts the answers it is least sure of first. The
+    screen says which suggests. --no-suggestions shows none (blind coding, such as a
+    verify sample). Goes through the answers in file order until the model takes over,
+    or shuffled with --shuffle (the same --seed gives the same order). Decisions go to
+    the annotation store and `train` learns from them; a rerun shows only the answers
+    not yet coded (in any file). --split-work and --double N work as in `review`.
 
     Example:
-      survey-coder label examples/kommuneundersokelsen_2020.csv --text-column svar --shuffle --annotator kari
+      survey-coder label new_question.csv --text-column svar --codeframe labels/new_question.toml --annotator kari
     """
     stream = keys_from_args(args)
     check_terminal("label", stream)
     check_double(args)
+    mode = None if args.no_suggestions else fit_mode(stream)
     frame = load_codeframe(args.codeframe or default_frame_path())
     shortcuts = check_shortcuts(frame)
     table, items = read_answers(args)
     strategy = Shuffled(args.seed) if args.shuffle else FileOrder()
     queue = [items[i] for i in rank(items, strategy)]
+    options = {} if mode is None else {"session_class": ColdStartSession, "fit_mode": mode}
     with open_store(args, create=True) as store:
-        session, notes = start(args, store, queue, items, frame, table)
+        session, notes = start(args, store, queue, items, frame, table, **options)
         run_session(session, stream, single_keys(args, stream, shortcuts), store.path, message=notes)
     return 0
 
@@ -201,3 +220,5 @@ def register(sub) -> None:
     _common(p)
     p.add_argument("--codeframe", metavar="FILE", help="code frame .toml/.json (default: labels/imdi_kvalifisering.toml)")
     p.add_argument("--shuffle", action="store_true", help="random order instead of file order")
+    p.add_argument("--no-suggestions", action="store_true",
+                   help="suggest no codes (blind coding, such as a verify sample): no keywords, no model")

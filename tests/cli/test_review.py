@@ -170,7 +170,7 @@ def test_piped_input_does_not_hang(project, survey):
 
 def test_label_codes_from_scratch_in_a_seeded_order(cli, project, survey):
     code, out, err = cli("label", survey, "--text-column", "svar", "--annotator", "Åse", "--shuffle", "--seed", "3",
-                         "--keys", "2 3 enter enter 5 enter d d1 ? zz q")
+                         "--no-suggestions", "--keys", "2 3 enter enter 5 enter d d1 ? zz q")
     assert code == 0, err
     assert "No code chosen" in out  # Enter with nothing chosen is refused, not saved
     assert "Code definitions" in out and "Includes:" in out and "switch a code on or off" in out
@@ -181,7 +181,7 @@ def test_label_codes_from_scratch_in_a_seeded_order(cli, project, survey):
         (["employer_cooperation", "practice_placements"], "correct", "Åse", ""), (["other"], "correct", "Åse", "")]
     # Same seed, same order: the next run starts with the third answer of that order.
     code, out2, _ = cli("label", survey, "--text-column", "svar", "--annotator", "Åse", "--shuffle", "--seed", "3",
-                        "--keys", "q")
+                        "--no-suggestions", "--keys", "q")
     assert "Answer 3 of" in out2 and "2 done" in out2
     first_screen = out2.split("Key:")[0]
     assert all(r.text[:20] not in first_screen for r in rows)
