@@ -35,7 +35,7 @@ def run(args) -> int:
        coded_row, the row in the coded file), the answer and an empty labels column. An
        .xlsx lists the codes on a second sheet. The same --seed gives the same sample.
     2. A coordinator codes it without the model's codes: in Excel (codes joined by ';'),
-       or with 'label SAMPLE --store verify.sqlite' then 'export --latest'.
+       or with 'label SAMPLE --store verify.sqlite --no-suggestions' then 'export --latest'.
     3. --against GOLD compares: the accuracy of the auto-coded answers (every auto-coded
        row whose answer was coded counts, so repeated answers weigh their copies) with a
        95 % Wilson interval, precision and recall per code, and, when the interval is
@@ -92,7 +92,7 @@ def run_sample(args, columns: Columns) -> int:
     console.print("  " + command("verify", coded.path, *question, "--against", out, *ids), soft_wrap=True)
     console.print(tr("Or on the review screen, into a store of their own, and compare its export:"), soft_wrap=True)
     console.print("  " + command("label", out, "--text-column", coded.text, *ids, *_frame_option(frame),
-                                 "--store", store), soft_wrap=True)
+                                 "--store", store, "--no-suggestions"), soft_wrap=True)
     console.print("  " + command("export", "--latest", "--store", store, "--out", gold), soft_wrap=True)
     console.print("  " + command("verify", coded.path, *question, "--against", gold), soft_wrap=True)
     return 0

@@ -126,8 +126,9 @@ def test_sample_coded_with_label_and_compared_through_its_export(cli, project, c
     rows = read_csv(coded)
     assert [rows.svar.iloc[int(r) - 1].strip() for r in drawn.coded_row] == drawn.svar.tolist()
     store = tmp_path / "verify.sqlite"
-    # The coordinator codes each answer on the review screen, which shows no model codes in `label`.
-    code, out, err = cli("label", sample, "--text-column", "svar", "--store", store,
+    # The coordinator codes each answer on the review screen, blind (`label --no-suggestions`, as verify says).
+    assert "--no-suggestions" in " ".join(out.split())
+    code, out, err = cli("label", sample, "--text-column", "svar", "--store", store, "--no-suggestions",
                          "--keys", "3 enter 5 enter 1 2 enter 4 enter")
     assert code == 0, err
     gold = tmp_path / "gold.csv"
