@@ -1,6 +1,7 @@
-"""`python -m bench [speed|accuracy|themes|all] [--runs N] [--quick] [--profile]` (what `make bench` runs).
+"""`python -m bench [speed|accuracy|themes|coldstart|all] [--runs N] [--quick] [--profile]` (what `make bench` runs).
 
-Writes bench/results/<date>-speed.json, <date>-accuracy.json and <date>-themes.json and prints rich tables.
+Writes bench/results/<date>-speed.json, <date>-accuracy.json, <date>-themes.json and <date>-coldstart.json
+and prints rich tables.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def show_accuracy(r: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("kind", nargs="?", choices=("all", "speed", "accuracy", "themes"), default="all")
+    p.add_argument("kind", nargs="?", choices=("all", "speed", "accuracy", "themes", "coldstart"), default="all")
     p.add_argument("--runs", type=int, default=3, help="timed runs of each speed step (median reported)")
     p.add_argument("--train-runs", type=int, help="timed runs of train (default: --runs)")
     p.add_argument("--n", type=int, default=100_000, help="answers in the predict file")
@@ -137,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         r = themes.run(runs, seeds=1 if args.quick else 5, progress=say)
         themes.show(r)
         console.print(f"Wrote {write_result('themes', r).relative_to(RESULTS.parent.parent)}")
+    if args.kind in ("all", "coldstart"):
+        from . import coldstart
+
+        r = coldstart.run(coldstart.SEEDS[:1] if args.quick else coldstart.SEEDS, progress=say)
+        coldstart.show(r)
+        console.print(f"Wrote {write_result('coldstart', r).relative_to(RESULTS.parent.parent)}")
     return 0
 
 
