@@ -47,6 +47,7 @@ from .suggestions import Suggestions, suggest
 RETRAIN_EVERY = 25  # new coded answers between two fits
 FIT_CV = 3  # folds for the model's thresholds and confidence: a fit in seconds
 FIT_MODES = ("process", "thread", "wait")
+CHILD_NICENESS = 15  # the fit's process yields the processor to the screen's
 
 
 @dataclass
@@ -110,13 +111,19 @@ def _run(job: dict) -> tuple[str, object]:
 
 def _child(conn) -> None:
     """The child process: takes the job, sends back the result, and is gone at once (no
-    interpreter teardown to wait for). Nothing it prints may reach the coordinator's screen."""
+    interpreter teardown to wait for). It runs at a low priority, so the screen wins when the
+    two compete for a processor, and nothing it prints may reach the coordinator's screen."""
+    if hasattr(os, "nice"):
+        os.nice(CHILD_NICENESS)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     try:
-        conn.send(_run(conn.recv()))
+        job = conn.recv()
+        parent = multiprocessing.parent_process()
+        if parent is None or parent.is_alive():  # an orphan (its session was killed) fits nothing
+            conn.send(_run(job))
     except (EOFError, OSError):  # the session is gone: nobody wants the result
         pass
     finally:
@@ -306,13 +313,21 @@ class ColdStartSession(ReviewSession):
         self.training_on = len(texts)
         self.fitter.start({"frame": self.frame, "texts": texts, "labels": labels, "items": items,
                            "open_keys": open_keys})
-        if self._poll() and not self.finished and self.idx < len(self.seen):  # 'wait': the answer not yet shown
-            self.selection = [k for k in self.frame.keys if k in self._start(self.seen[self.idx])]
+        if self._poll():  # 'wait': the answer about to be shown gets the model's codes
+            self._restart_current()
 
     def wait_for_fit(self, timeout: float | None = None) -> bool:
-        """Block until a fit in progress is done and use it; True if a new model is in use."""
+        """Block until a fit in progress is done and use it, also for the answer on screen
+        (scripts and benchmarks, between keys); True if a new model is in use."""
         self.fitter.wait(timeout)
-        return self._poll()
+        if self._poll():
+            self._restart_current()
+            return True
+        return False
+
+    def _restart_current(self) -> None:
+        if not self.finished and self.idx < len(self.seen):
+            self.selection = [k for k in self.frame.keys if k in self._start(self.seen[self.idx])]
 
     def _poll(self) -> bool:
         """Use a finished fit: its suggestions, and its order for the answers not yet shown."""
