@@ -37,8 +37,9 @@ import numpy as np
 from .codeframe import CodeFrame
 from .coders import MIN_EXAMPLES, Coder, KeywordCoder
 from .dataset import CodedAnswers
-from .errors import Notes, UserError
+from .errors import Errors, Notes, UserError
 from .explain import can_explain
+from .i18n import current, integer, use_language
 from .preprocess import load_nlp
 from .queue import Diversify, Item, LeastConfidence, rank
 from .review import Outcome, ReviewSession
@@ -100,7 +101,10 @@ def fit_suggester(frame: CodeFrame, texts: list[str], labels: list[list[str]], i
 
 
 def _run(job: dict) -> tuple[str, object]:
-    """('ok', Suggester) or ('error', the reason in a few words)."""
+    """('ok', Suggester) or ('error', the reason in a few words, in the session's language)."""
+    job = dict(job)
+    if "language" in job:  # a spawned child starts in English
+        use_language(job.pop("language"))
     try:
         return "ok", fit_suggester(**job)
     except UserError as e:
@@ -187,7 +191,7 @@ class Fitter:
                 self._result = self._conn.recv()
             except Exception:  # noqa: BLE001 - it died (killed, out of memory) before answering
                 self._proc.join(timeout=1)
-                self._result = ("error", f"the training process ended with exit code {self._proc.exitcode}")
+                self._result = ("error", Errors.FIT_PROCESS_DIED.format(code=self._proc.exitcode))
             self._finish()
         elif self.mode == "thread" and self._thread.is_alive():
             return None
@@ -250,14 +254,14 @@ class ColdStartSession(ReviewSession):
     def status(self) -> str:
         s = self.suggester
         if s.kind == "model":
-            text = Notes.COLDSTART_MODEL.format(n=s.n_answers)
+            text = Notes.COLDSTART_MODEL.format(n=integer(s.n_answers))
         else:
             text = Notes.COLDSTART_KEYWORDS if s.kind == "keywords" else Notes.COLDSTART_NONE
             if self.short and not self.fitter.busy:
                 code, n = min(self.short.items(), key=lambda kv: (kv[1], self.frame.keys.index(kv[0])))
-                text += Notes.COLDSTART_WAITING.format(min=self.min_examples, code=code, n=n)
+                text += Notes.COLDSTART_WAITING.format(min=integer(self.min_examples), code=code, n=integer(n))
         if self.fitter.busy:
-            text += Notes.COLDSTART_TRAINING.format(n=self.training_on)
+            text += Notes.COLDSTART_TRAINING.format(n=integer(self.training_on))
         return text
 
     def _suggestion(self, key: str):
@@ -312,7 +316,7 @@ class ColdStartSession(ReviewSession):
         open_keys = [it.key for it in items if it.key not in self.decided]
         self.training_on = len(texts)
         self.fitter.start({"frame": self.frame, "texts": texts, "labels": labels, "items": items,
-                           "open_keys": open_keys})
+                           "open_keys": open_keys, "language": current()})
         if self._poll():  # 'wait': the answer about to be shown gets the model's codes
             self._restart_current()
 
@@ -337,7 +341,7 @@ class ColdStartSession(ReviewSession):
         kind, value = result
         if kind == "error":
             self._tried = self.training_on
-            self._note = Notes.COLDSTART_FIT_FAILED.format(n=self.training_on, reason=value)
+            self._note = Notes.COLDSTART_FIT_FAILED.format(n=integer(self.training_on), reason=value)
             return False
         self._use(value)
         return True

@@ -147,6 +147,7 @@ class Errors(metaclass=Catalogued):
     THEMES_OUT_IS_INPUT = "The theme files would overwrite the input {path}. Choose another --out folder."
     # Cold start in `label` (issue 11).
     BAD_FIT_MODE = "SURVEY_CODER_FIT is '{value}'; it must be one of: {modes} (or unset)."
+    FIT_PROCESS_DIED = "the training process ended with exit code {code}"  # a reason in COLDSTART_FIT_FAILED
     # The project folder and its questions (issue 10).
     NOT_IN_PROJECT = "No survey-coder project here: neither {cwd} nor a folder above it holds {file}. Make one with 'survey-coder init DIR' (add --example for a worked example), or name one with --project DIR."
     PROJECT_MISSING = "The project folder {path} (from {how}) does not exist. Name an existing folder, or make one with 'survey-coder init {path}'."

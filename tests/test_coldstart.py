@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 import classifier.coldstart as coldstart
+from classifier import i18n
 from classifier.codeframe import Code, CodeFrame
 from classifier.coders import MIN_EXAMPLES
 from classifier.coldstart import RETRAIN_EVERY, ColdStartSession, keyword_suggester
-from classifier.errors import Notes
+from classifier.errors import Errors, Notes
 from classifier.queue import group_answers, least_confidence
 from classifier.store import AnnotationStore
 
@@ -154,6 +155,22 @@ def test_a_background_fit_in_a_child_process_and_one_that_is_killed(store, frame
     assert s.suggester.n_answers == enough
     message = code(s, gold, 1)[0][2]
     assert message == Notes.COLDSTART_FIT_FAILED.format(
-        n=enough + RETRAIN_EVERY, reason="the training process ended with exit code -9")
+        n=enough + RETRAIN_EVERY, reason=Errors.FIT_PROCESS_DIED.format(code=-9))
     assert store.count() == enough + RETRAIN_EVERY + 1 and store.integrity_check() == "ok"
     s.quit()
+
+
+def test_a_fit_in_a_child_says_why_it_failed_in_the_session_language(frame, answers):
+    """The job carries the session's language: a spawned child starts in English."""
+    items, gold = answers
+    few = items[:3]
+    job = {"frame": frame, "texts": [it.text for it in few], "labels": [gold[it.key] for it in few],
+           "items": few, "open_keys": [], "language": "nb"}
+    try:
+        kind, reason = coldstart._run(job)
+        assert kind == "error"
+    finally:
+        i18n.use_language(None)
+    kind, english = coldstart._run({k: v for k, v in job.items() if k != "language"})
+    assert kind == "error" and reason != english  # the same failure, in Norwegian and in English
+    assert "language" in job  # the caller's job is left as it was

@@ -77,6 +77,12 @@ def test_no_suggestions_for_blind_coding(cli, project, new_question):
     assert [(r.labels, r.action, r.model) for r in store_rows(project)] == [(["practice_placements"], "correct", "")]
 
 
+def test_the_screen_names_the_suggester_in_norwegian(cli, project, new_question):
+    code, out, err = cli("label", new_question, "--text-column", "svar", "--lang", "nb", "--keys", "q")
+    assert code == 0, err
+    assert "forslag: eksemplene i kodeskjemaet (en modell når hver kode har 10 svar;" in out
+
+
 def test_an_unknown_fit_mode_is_one_line(cli, project, new_question, monkeypatch):
     monkeypatch.setenv("SURVEY_CODER_FIT", "later")
     code, out, err = cli("label", new_question, "--text-column", "svar", "--keys", "q")
