@@ -27,9 +27,6 @@ import pandas as pd
 
 from .errors import Errors, UserError
 from .sniff import HEADER_SCAN_ROWS, check_size, find_header, norm, read_text, sniff_delimiter
-from .sniff import decode as decode  # noqa: F401 - re-exported
-from .xlsx import XLSX_TIME as XLSX_TIME  # noqa: F401 - re-exported
-from .xlsx import XLSX_ZIP_TIME as XLSX_ZIP_TIME  # noqa: F401 - re-exported
 from .xlsx import XlsxSource, read_xlsx, write_kept, write_xlsx
 
 READABLE = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".sav")

@@ -39,3 +39,20 @@ def test_no_command_module_imports_another():
 def test_the_core_never_imports_the_command_line():
     for path in PACKAGE.glob("*.py"):
         assert not any(m.startswith("classifier.cli") for m in imported_modules(path)), path.name
+
+
+def test_no_module_is_over_450_lines():
+    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 450}
+    assert not long, f"split these modules by concern: {long}"
+
+
+def test_only_coders_know_a_models_insides():
+    """Pipeline internals are read only under classifier/coders/; everyone else goes through
+    the coder contract and its capabilities."""
+    insides = ("named_steps", "named_transformers_", "calibrated_classifiers_", ".coef_", "estimators_")
+    for path in PACKAGE.rglob("*.py"):
+        if "coders" in path.relative_to(PACKAGE).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not [w for w in insides if w in text], f"{path.name} reads a model's insides"
