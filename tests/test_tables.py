@@ -12,8 +12,6 @@ from openpyxl import load_workbook
 
 from classifier.errors import UserError
 from classifier.tables import (
-    XLSX_TIME,
-    XLSX_ZIP_TIME,
     YEAR_COLUMNS,
     check_output,
     check_text_column,
@@ -25,6 +23,7 @@ from classifier.tables import (
     text_columns,
     write_table,
 )
+from classifier.xlsx import XLSX_TIME, XLSX_ZIP_TIME
 
 ROWS = [("K-001", "Oslo", "Vi trenger flere språkpraksisplasser, og bedre oppfølging"),
         ("K-002", "Bø", "Godkjenning av utdanning; NOKUT tar lang tid"),
