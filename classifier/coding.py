@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .coded_columns import RESULT_COLUMNS, probability_columns
 from .codeframe import join_labels
 from .coders import Scores
 from .errors import Errors, UserError
@@ -154,13 +155,6 @@ def _rounded(values: np.ndarray, digits: int = 4) -> list:
     cache: dict = {}
     return [None if v != v else cache[v] if v in cache else cache.setdefault(v, round(v, digits))
             for v in values.tolist()]
-
-
-def probability_columns(keys: list[str]) -> list[str]:
-    return [f"p_{k}" for k in keys]
-
-
-RESULT_COLUMNS = ("labels", "confidence", "needs_review", "review_reason")  # what predict adds, before p_<code>
 
 
 def result_columns(keys: list[str]) -> list[str]:

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .coded_columns import RESULT_COLUMNS
 from .codeframe import CodeFrame, split_labels
-from .coding import RESULT_COLUMNS
 from .errors import Errors, UserError, Warnings
 from .questions import unprefixed
 from .stats import two_proportion_test, wilson_interval

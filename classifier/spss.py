@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .coded_columns import RESULT_COLUMNS, probability_columns
 from .codeframe import CodeFrame, split_labels
-from .coding import RESULT_COLUMNS, probability_columns
 from .errors import Errors, UserError
 
 MAX_NAME = 64

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from classifier.coding import probability_columns
+from classifier.coded_columns import probability_columns
 from classifier.store import AnnotationStore
 from classifier.tables import read_table
 

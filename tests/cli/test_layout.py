@@ -56,3 +56,26 @@ def test_only_coders_know_a_models_insides():
             continue
         text = path.read_text(encoding="utf-8")
         assert not [w for w in insides if w in text], f"{path.name} reads a model's insides"
+
+
+def test_imports_run_one_way_without_circles():
+    """No module imports, directly or through others, a module that imports it back."""
+    modules = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {m: {i for i in imported_modules(p) if i in modules and i != m and not m.startswith(i + ".")}
+             for m, p in modules.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(m, path):
+        state[m] = 1
+        for n in sorted(graph[m]):
+            assert state.get(n) != 1, "import circle: " + " -> ".join([*path, m, n])
+            if n not in state:
+                visit(n, [*path, m])
+        state[m] = 2
+
+    for m in sorted(modules):
+        if m not in state:
+            visit(m, [])
