@@ -211,7 +211,7 @@ def summary_table(summary, frame, model_name: str, question: str | None = None) 
     for key, count in summary.counts.items():
         table.add_row(key, frame.code(key).name, integer(count), pct(count / n if n else None))
     table.add_section()
-    table.add_row(tr("needs review"), tr("below {target} estimated precision, or:").format(target=pct(summary.target_precision)),
+    table.add_row(tr("needs review"), tr("to keep {target} precision; why (review_reason):").format(target=pct(summary.target_precision)),
                   integer(summary.n_review), pct(summary.n_review / n if n else None))
     for why, count in sorted((summary.reasons or {}).items(), key=lambda kv: -kv[1]):
         table.add_row("", f"  {tr(why)}", integer(count), pct(count / n if n else None))
