@@ -54,7 +54,7 @@ def test_predict_lang_nb_prints_its_summary_in_norwegian_and_writes_the_same_fil
     flagged = int((coded["needs_review"] == "true").sum())
     review = next(line for line in nb.splitlines() if "til gjennomgang" in line and "│" in line)
     assert f" {flagged} " in review and nb_pct(flagged / n_answers) in review  # 43,9 %
-    assert "anslått presisjon under 95,0" in review
+    assert "for å holde 95,0" in review
     assert "autokodet" in nb and "tomt / ikke svart" in nb and "ikke kodet" in nb
     assert "lav sikkerhet:" in nb and "bør gjennomgås" in nb  # the check that the answers fit the model
     for english in ("needs review", "auto-coded", "Coded with", "Wrote", "Next:", "low confidence"):
