@@ -101,14 +101,15 @@ def test_same_seed_writes_the_same_bytes(cli, coded_file, tmp_path):
 
 
 def test_fixed_number_and_review_flags(cli, coded_file, coded_rows, tmp_path):
-    code, _, err = cli("themes", coded_file, "--text-column", "svar", "--where-review", "--themes", "4",
+    code, out, err = cli("themes", coded_file, "--text-column", "svar", "--where-review", "--themes", "4",
                        "--out", tmp_path / "t")
     assert code == 0, err
     assign = read(tmp_path / "t" / "assignments.csv")
     assert assign["row"].tolist() == [str(i + 2) for i in range(len(coded_rows))]  # spreadsheet rows
     flagged = (coded_rows["needs_review"] == "true") & ~coded_rows["topic"].eq("empty")
     assert (assign["status"].isin(["theme", "unassigned"]) == flagged).all()
-    assert 1 <= len(read(tmp_path / "t" / "themes.csv")) <= 4
+    kept = len(read(tmp_path / "t" / "themes.csv"))
+    assert kept == 4 or (0 < kept < 4 and "asked for 4 themes" in err + out), (kept, err)
 
 
 def test_with_a_model_the_draft_keeps_its_codes_and_themes_get_verdicts(cli, coded_file, model_dir, tmp_path):
