@@ -71,13 +71,7 @@ def run(args) -> int:
     text_col = pick_column(table, args.text_column, "text-column")
     if args.text_column is not None and not args.force_text_column:
         check_text_column(table, text_col)
-    add_year(table, args.year)
-    if args.id_column:
-        pick_column(table, args.id_column, "id-column")
-    out = Path(args.out) if args.out else default_output(table.path)
-    check_output(out, [table.path], overwrite=args.overwrite)
-    if args.overwrite and out.exists():
-        console.print(Notes.OVERWRITING.format(path=out))
+    out = prepare_output(args, table)
     if args.model is None and default_model_dir(models_dir()) is None:
         console.print(Notes.NO_MODEL_YET)
         default_training()
@@ -125,13 +119,7 @@ def code_questions(args, table, project_file: Path, questions) -> int:
     if not args.force_text_column:
         for _, col in found:
             check_text_column(table, col)
-    add_year(table, args.year)
-    if args.id_column:
-        pick_column(table, args.id_column, "id-column")
-    out = Path(args.out) if args.out else default_output(table.path)
-    check_output(out, [table.path], overwrite=args.overwrite)
-    if args.overwrite and out.exists():
-        console.print(Notes.OVERWRITING.format(path=out))
+    out = prepare_output(args, table)
     models = []
     for q, _ in found:
         if args.model is not None:  # one question: --model (and --codeframe) as without questions
@@ -173,6 +161,19 @@ def code_questions(args, table, project_file: Path, questions) -> int:
             console.print(tr("Next: review the {n} flagged answers to {key} with [bold]{command}[/]").format(
                 n=integer(n), key=q.key, command=escape(command('review', out, '--question', q.key))), soft_wrap=True)
     return 0
+
+
+def prepare_output(args, table) -> Path:
+    """Checks shared by one question and several, before any work: the year column, the id
+    column, and an output that may be written (not an input; an existing one only with --overwrite)."""
+    add_year(table, args.year)
+    if args.id_column:
+        pick_column(table, args.id_column, "id-column")
+    out = Path(args.out) if args.out else default_output(table.path)
+    check_output(out, [table.path], overwrite=args.overwrite)
+    if args.overwrite and out.exists():
+        console.print(Notes.OVERWRITING.format(path=out))
+    return out
 
 
 def decimal_mark(args, table) -> str:
