@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ from classifier.errors import Notes
 from classifier.store import AnnotationStore
 
 from ..conftest import ROOT
+from .test_review import _wait
 
 N_ANSWERS = 100
 MODEL = re.compile(r"suggestions: model trained on (\d+) answers")
@@ -105,15 +105,6 @@ def _fit_processes(pid: int) -> list[int]:
             except OSError:
                 pass
     return found
-
-
-def _wait(cond, timeout=120):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _gone(pid: int) -> bool:
