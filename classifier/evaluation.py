@@ -53,14 +53,6 @@ def review_cutoff(confidence: np.ndarray, correct: np.ndarray, target: float, ru
     return float(conf_sorted[valid[-1]])
 
 
-def auto_coding(confidence: np.ndarray, correct: np.ndarray, cutoff: float) -> dict:
-    """Share auto-coded (confidence >= cutoff) and the accuracy actually reached on them."""
-    confidence = np.asarray(confidence, dtype=float)
-    out = auto_coding_of(confidence >= cutoff, correct)
-    out["cutoff"] = float(cutoff) if np.isfinite(cutoff) else None
-    return out
-
-
 def auto_coding_of(auto: np.ndarray, correct: np.ndarray) -> dict:
     """Share auto-coded (`auto`) and the exact-match accuracy reached on those answers."""
     auto = np.asarray(auto, dtype=bool)

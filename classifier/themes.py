@@ -284,7 +284,6 @@ class ThemeFinder(BaseEstimator):
         kept = sorted((g for g, s in sizes.items() if s >= self.min_size_),
                       key=lambda g: (-sizes[g], int(np.flatnonzero(labels == g)[0])))
         renumber = {g: i for i, g in enumerate(kept)}
-        self.groups_before_size_check_ = len(sizes)
         return np.array([renumber.get(g, -1) for g in labels], dtype=int)
 
     def typical(self, theme: int, n: int = TYPICAL) -> list[int]:

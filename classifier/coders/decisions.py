@@ -160,8 +160,9 @@ class Decisions(BaseEstimator):
         fam = evidence.familiarity
         self.novelty_floor_ = (float(np.quantile(fam[:, 1], self.novelty_quantile))
                                if fam is not None and len(fam) else None)
-        self.n_features_ = self.features(P, D, evidence).shape[1] if len(P) else 0
-        self._fit_confidence(self.features(P, D, evidence) if len(P) else np.zeros((0, 0)), correct)
+        X = self.features(P, D, evidence) if len(P) else np.zeros((0, 0))
+        self.n_features_ = X.shape[1]
+        self._fit_confidence(X, correct)
         return self
 
     def _fit_confidence(self, X: np.ndarray, correct: np.ndarray) -> None:
