@@ -219,7 +219,7 @@ class Coder(ClassifierMixin, BaseEstimator, ABC):
             distinct, inverse = _distinct(flat)  # list items repeat across answers ("Praksisplasser.")
             np.maximum.at(best, owner, self._head_proba(head, distinct)[inverse])
             S[several] = best[several]
-        return Evidence.of(texts, S, self._familiarity(head, texts))
+        return Evidence.of(texts, S, self._familiarity(head, texts), pieces)
 
     # -- coding ---------------------------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:

@@ -52,10 +52,12 @@ class Evidence:
     familiarity: np.ndarray | None = None      # answers x 2: share of its terms, of its character n-grams, the model knows
 
     @classmethod
-    def of(cls, texts, sentence_proba=None, familiarity=None) -> Evidence:
+    def of(cls, texts, sentence_proba=None, familiarity=None, pieces=None) -> Evidence:
+        """`pieces`: each text's `sentences`, when the caller has them already."""
         texts = [str(t) for t in texts]
+        pieces = pieces if pieces is not None else [sentences(t) for t in texts]
         return cls(np.array([len(t.split()) for t in texts], dtype=float),
-                   np.array([len(sentences(t)) for t in texts], dtype=float), sentence_proba, familiarity)
+                   np.array([len(p) for p in pieces], dtype=float), sentence_proba, familiarity)
 
     def take(self, rows) -> Evidence:
         pick = lambda a: None if a is None else a[rows]  # noqa: E731
