@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 from decimal import Decimal
 from importlib import resources
 
@@ -139,9 +140,15 @@ def integer(n: int) -> str:
     return pattern.apply(Decimal(int(n)), locale)
 
 
-def percent(share: float, digits: int = 1) -> str:
-    """A share (0-1) in per cent: 28.1 % (en), 28,1 % (nb)."""
-    text = f"{100 * share:.{digits}f}"
+def percent(share: float | None, digits: int = 1) -> str:
+    """A share (0-1) in per cent: 28.1 % (en), 28,1 % (nb); '–' for no share (None, NaN)."""
+    try:
+        value = float(share)
+    except TypeError:  # None, pandas' NA
+        return "–"
+    if math.isnan(value):
+        return "–"
+    text = f"{100 * value:.{digits}f}"
     if _language == SOURCE:
         return f"{text} %"
     pattern, locale = _pattern("percent", digits)

@@ -121,14 +121,10 @@ def _group_chart(report: Report, year: str):
     return _bar_chart([r.name for r in report.rows], series, title)
 
 
-def _pct(x) -> str:
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else percent(x)
-
-
 def _cell(count, share, lo, hi) -> str:
     if count is None or (isinstance(count, float) and np.isnan(count)):
         return "–"
-    return f"{integer(int(count))} ({_pct(share)}; {_pct(lo)}–{_pct(hi)})"
+    return f"{integer(int(count))} ({percent(share)}; {percent(lo)}–{percent(hi)})"
 
 
 def _decimal(x, digits: int = 2) -> str:
@@ -161,7 +157,7 @@ def _display_tables(report: Report) -> dict[str, pd.DataFrame]:
     ch = report.changes
     changes = pd.DataFrame({
         code: ch["name"], tr("Years"): [f"{a} → {b}" for a, b in zip(ch["from_year"], ch["to_year"], strict=True)],
-        tr("Share"): [f"{_pct(a)} → {_pct(b)}" for a, b in zip(ch["share_from"], ch["share_to"], strict=True)],
+        tr("Share"): [f"{percent(a)} → {percent(b)}" for a, b in zip(ch["share_from"], ch["share_to"], strict=True)],
         tr("Change"): [tr("{change} pp").format(change=signed(100 * c)) for c in ch["change"]],
         "p": [_p(p) for p in ch["p_value"]],
     })

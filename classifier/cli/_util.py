@@ -199,7 +199,7 @@ def fmt(x, digits: int = 3) -> str:
 
 
 def pct(x) -> str:
-    return "–" if x is None else i18n.percent(x)
+    return i18n.percent(x)
 
 
 def metrics_table(title: str, metrics: dict, frame=None, width: int | None = None) -> Table:

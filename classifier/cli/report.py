@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from rich.table import Table
 
 from ..codeframe import split_labels
@@ -72,16 +71,12 @@ def shares_table(report) -> Table:
         table.add_column(str(y), justify="right")
     s = report.shares.set_index(["code", "year"])
     for r in report.rows:
-        table.add_row(r.name, *[_pct(s.loc[(r.key, y), "share"]) for y in report.years])
+        table.add_row(r.name, *[pct(s.loc[(r.key, y), "share"]) for y in report.years])
     table.add_section()
     rv = report.review.set_index("year")
     table.add_row(tr("answers"), *[integer(rv.loc[y, "answers"]) for y in report.years])
-    table.add_row(tr("needs review"), *[_pct(rv.loc[y, "review_share"]) for y in report.years])
+    table.add_row(tr("needs review"), *[pct(rv.loc[y, "review_share"]) for y in report.years])
     return table
-
-
-def _pct(x) -> str:
-    return "–" if x is None or pd.isna(x) else pct(float(x))
 
 
 def register(sub) -> None:
