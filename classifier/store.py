@@ -20,6 +20,7 @@ import getpass
 import json
 import os
 import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -94,6 +95,18 @@ class Decision:
         return rec
 
 
+def _when_unlocked(step, timeout_ms: int):
+    """Run `step`, again while SQLite says the database is locked, for up to `timeout_ms`."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class AnnotationStore:
     """The decisions of one project in one SQLite file (see the module docstring)."""
 
@@ -111,10 +124,12 @@ class AnnotationStore:
             self.conn = sqlite3.connect(str(self.path), timeout=timeout_ms / 1000, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            # Switching a new file to WAL needs it alone; SQLite gives up at once rather than wait
+            # when another process opening it at the same moment holds a lock, so wait here.
+            _when_unlocked(lambda: self.conn.execute("PRAGMA journal_mode = WAL"), timeout_ms)
             self.conn.execute("PRAGMA synchronous = FULL")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            ensure(self.conn, self.path)  # new tables, or an older store migrated in place
+            _when_unlocked(lambda: ensure(self.conn, self.path), timeout_ms)  # new tables, or an older store migrated
         except sqlite3.DatabaseError as e:
             raise UserError(Errors.STORE_UNREADABLE.format(path=self.path, reason=str(e))) from None
 

@@ -3,6 +3,7 @@ disagreements and the rules that settle them, and two writers at once."""
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 import textwrap
@@ -185,3 +186,29 @@ def test_two_writers_at_once_lose_nothing(tmp_path):
     assert len({r.id for r in rows}) == len(rows)
     undo = [r for r in rows if r.action == "undo"]
     assert len(undo) == 1 and next(r for r in rows if r.id == undo[0].undoes).annotator == "anna"
+
+
+def _open_new_stores(folder, n, barrier, failures):
+    for i in range(n):
+        barrier.wait()
+        try:
+            AnnotationStore(folder / f"s{i}.sqlite").close()
+        except UserError as e:
+            failures.put(str(e))
+
+
+def test_people_opening_a_new_store_at_the_same_moment_all_get_in(tmp_path):
+    """Three processes open the same new store file at once, 40 times over (without waiting,
+    SQLite refused about one opening in sixteen with 'database is locked')."""
+    ctx = multiprocessing.get_context("fork")
+    barrier, failures = ctx.Barrier(3), ctx.Queue()
+    procs = [ctx.Process(target=_open_new_stores, args=(tmp_path, 40, barrier, failures)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    refused = []
+    while not failures.empty():
+        refused.append(failures.get())
+    assert not refused, refused[:3]
